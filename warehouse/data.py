@@ -1,0 +1,76 @@
+"""The dashboard's one way into the warehouse: read-only, named queries.
+
+Pages call `run_query("name", param=value)`; the SQL lives in
+warehouse/queries/<name>.sql with named parameters ($param), always bound,
+never formatted in. The reader opens the current snapshot read-only and,
+before each query, checks the pointer file, so a finished import is seen on
+the next query without a restart while the import itself never waits for us.
+No Streamlit and no Great Expectations here.
+"""
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from warehouse.store import Store
+
+QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+
+
+class EmptyWarehouse(Exception):
+    """Nothing has been imported yet."""
+
+
+@lru_cache(maxsize=None)
+def query_sql(name: str) -> str:
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.is_file() or path.parent != QUERIES_DIR:
+        raise KeyError(f"no query named {name!r}")
+    return path.read_text(encoding="utf-8")
+
+
+class WarehouseReader:
+    """A read-only connection to the current snapshot that follows the pointer."""
+
+    def __init__(self, store: Store | None = None):
+        self.store = store or Store.default()
+        self._lock = threading.Lock()
+        self._snapshot: Path | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def snapshot(self) -> Path | None:
+        """The snapshot queries read now (switching to a newer one if published)."""
+        current = self.store.current_snapshot()
+        with self._lock:
+            if current != self._snapshot:
+                old = self._con
+                self._con = duckdb.connect(str(current), read_only=True) if current else None
+                self._snapshot = current
+                if old is not None:
+                    old.close()
+            return self._snapshot
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        self.snapshot()
+        with self._lock:
+            if self._con is None:
+                raise EmptyWarehouse("the warehouse is empty: run `python -m warehouse demo` or import files")
+            # A cursor per query: DuckDB connections are not shared across threads.
+            return self._con.cursor()
+
+    def run(self, name: str, **params) -> pd.DataFrame:
+        cursor = self.cursor()
+        try:
+            return cursor.execute(query_sql(name), params).df()
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+            self._con, self._snapshot = None, None

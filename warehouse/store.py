@@ -1,0 +1,131 @@
+"""Where the warehouse lives, and how a load becomes visible all at once.
+
+DuckDB allows one writing process or many reading ones per file, and a reader
+blocks a writer. So the dashboard never reads the file being written: the
+warehouse is a series of immutable snapshot files, and a pointer file names
+the current one.
+
+An ingest (one writer at a time, by a lock file) copies the current snapshot
+to a private file, loads and rebuilds there, and only when everything has
+succeeded renames it into place and swaps the pointer with an atomic rename.
+A failure anywhere leaves the pointer, and so the warehouse, as it was.
+Readers look at the pointer before each query and move to the new snapshot
+on their own; older snapshots are removed (a reader still holding one keeps
+reading it: the file disappears from the folder, not from under the reader).
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from warehouse.config import Settings, load_settings
+from warehouse.schema import ensure_schema
+
+POINTER = "CURRENT"
+SNAPSHOT_PATTERN = re.compile(r"^wh-(\d{6})\.duckdb$")
+
+
+class WarehouseBusy(Exception):
+    """Another ingest holds the writer's lock."""
+
+
+@dataclass
+class Store:
+    settings: Settings
+
+    @classmethod
+    def default(cls) -> "Store":
+        return cls(load_settings())
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.data_dir / "snapshots"
+
+    @property
+    def imports_dir(self) -> Path:
+        """Every imported file, kept by its hash: raw as received, to the byte."""
+        return self.data_dir / "imports"
+
+    def current_snapshot(self) -> Path | None:
+        try:
+            name = (self.data_dir / POINTER).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        path = self.snapshots_dir / name
+        return path if name and path.exists() else None
+
+    def _next_snapshot_name(self) -> str:
+        numbers = [int(m.group(1)) for p in self.snapshots_dir.glob("wh-*.duckdb")
+                   if (m := SNAPSHOT_PATTERN.match(p.name))]
+        return f"wh-{max(numbers, default=0) + 1:06d}.duckdb"
+
+    @contextmanager
+    def writer(self) -> Iterator["SnapshotWriter"]:
+        """A private copy of the warehouse to change; published only if the block succeeds."""
+        self.snapshots_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.data_dir / "ingest.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as error:
+                raise WarehouseBusy(
+                    "another import is running on this warehouse; try again when it has finished"
+                ) from error
+            final = self.snapshots_dir / self._next_snapshot_name()
+            building = final.with_name(final.name + ".building")
+            building.unlink(missing_ok=True)
+            current = self.current_snapshot()
+            if current is not None:
+                shutil.copyfile(current, building)
+            con = duckdb.connect(str(building))
+            writer = SnapshotWriter(con, building)
+            try:
+                ensure_schema(con)
+                yield writer
+                if writer.changed:
+                    con.execute("checkpoint")
+                con.close()
+            except BaseException:
+                con.close()
+                building.unlink(missing_ok=True)
+                raise
+            if not writer.changed:
+                building.unlink(missing_ok=True)
+                return
+            os.replace(building, final)
+            self._point_to(final)
+            writer.published = final
+            self._remove_old_snapshots()
+
+    def _point_to(self, snapshot: Path) -> None:
+        pointer = self.data_dir / POINTER
+        temporary = pointer.with_name(POINTER + ".new")
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(snapshot.name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, pointer)
+
+    def _remove_old_snapshots(self) -> None:
+        snapshots = sorted(p for p in self.snapshots_dir.glob("wh-*.duckdb") if SNAPSHOT_PATTERN.match(p.name))
+        for old in snapshots[: -self.settings.keep_snapshots]:
+            old.unlink(missing_ok=True)
+
+
+@dataclass
+class SnapshotWriter:
+    con: duckdb.DuckDBPyConnection
+    path: Path
+    changed: bool = False
+    published: Path | None = None

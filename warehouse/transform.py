@@ -1,0 +1,130 @@
+"""Builds the derived warehouse from raw: seeds, then staging -> core -> marts.
+
+transforms/macros.sql defines the SQL macros models share. Each file
+transforms/<layer>/<model>.sql is one SELECT; the model is named
+after its file. Staging models are views (rename and cast only); core and
+marts are tables. Within a layer, models run after the models they mention.
+Each layer's schema.toml declares data tests (unique, not_null,
+accepted_values, relationships) that must pass, or the build fails and the
+snapshot is not published.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from warehouse.lookups import REFERENCE_DIR
+from warehouse.schema import quote
+
+TRANSFORMS_DIR = Path(__file__).resolve().parent.parent / "transforms"
+LAYERS = ("staging", "core", "marts")
+MATERIALISATION = {"staging": "view", "core": "table", "marts": "table"}
+
+# Reference tables shipped with the product (see warehouse/reference/).
+SEEDS = {
+    "ref_grade_scales": "grade_scales.csv",
+    "ref_attendance_codes": "attendance_codes.csv",
+    "ref_a8_estimates": "dfe_ks4/a8_estimates_by_ks2_group.csv",
+}
+
+
+class DataTestFailed(Exception):
+    """A data test on a built model found rows it should not have."""
+
+
+@dataclass(frozen=True)
+class Model:
+    layer: str
+    name: str
+    sql: str
+
+
+def discover_models() -> list[Model]:
+    """All models, in an order where each runs after what it reads."""
+    models = {}
+    for layer in LAYERS:
+        for path in sorted((TRANSFORMS_DIR / layer).glob("*.sql")):
+            models[path.stem] = Model(layer, path.stem, path.read_text(encoding="utf-8"))
+    graph = {}
+    for model in models.values():
+        mentioned = set(re.findall(r"\b([a-z_][a-z0-9_]*)\b", model.sql.lower()))
+        graph[model.name] = {name for name in mentioned if name in models and name != model.name}
+    order = list(TopologicalSorter(graph).static_order())
+    return sorted((models[name] for name in order), key=lambda m: (LAYERS.index(m.layer), order.index(m.name)))
+
+
+def load_seeds(con: duckdb.DuckDBPyConnection) -> None:
+    for table, file_name in SEEDS.items():
+        frame = pd.read_csv(REFERENCE_DIR / file_name, dtype=str, keep_default_na=False)
+        con.register("seed_frame", frame)
+        con.execute("create or replace table " + quote(table) + " as select * from seed_frame")
+        con.unregister("seed_frame")
+
+
+def build(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Rebuild every derived model, then run the data tests. Returns the models built."""
+    load_seeds(con)
+    con.execute((TRANSFORMS_DIR / "macros.sql").read_text(encoding="utf-8"))
+    built = []
+    for model in discover_models():
+        # The model's name and materialisation are fixed identifiers from our own files.
+        statement = "create or replace " + MATERIALISATION[model.layer] + " " + quote(model.name) + " as\n"
+        con.execute(statement + model.sql.strip().rstrip(";"))
+        built.append(model.name)
+    failures = run_data_tests(con)
+    if failures:
+        raise DataTestFailed("data tests failed:\n" + "\n".join(f"- {f}" for f in failures))
+    return built
+
+
+def data_tests() -> list[tuple[str, str, str, object]]:
+    """(model, test, column, argument) from every layer's schema.toml."""
+    tests = []
+    for layer in LAYERS:
+        path = TRANSFORMS_DIR / layer / "schema.toml"
+        if not path.exists():
+            continue
+        for model, spec in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            for key in spec.get("unique", []):
+                tests.append((model, "unique", key, None))
+            for column in spec.get("not_null", []):
+                tests.append((model, "not_null", column, None))
+            for column, values in spec.get("accepted_values", {}).items():
+                tests.append((model, "accepted_values", column, values))
+            for column, target in spec.get("relationships", {}).items():
+                tests.append((model, "relationships", column, target))
+    return tests
+
+
+def run_data_tests(con: duckdb.DuckDBPyConnection) -> list[str]:
+    failures = []
+    for model, test, column, argument in data_tests():
+        table = quote(model)
+        if test == "unique":
+            columns = ", ".join(quote(c.strip()) for c in column.split(","))
+            sql = f"select count(*) from (select {columns} from {table} group by all having count(*) > 1)"
+            params: list = []
+        elif test == "not_null":
+            sql = f"select count(*) from {table} where {quote(column)} is null"
+            params = []
+        elif test == "accepted_values":
+            sql = f"select count(*) from {table} where {quote(column)} is not null and {quote(column)} <> all(?)"
+            params = [list(argument)]
+        else:  # relationships: "other_model.column"; a composite key is "a,b" -> "other.a,b"
+            target_model, target_columns = str(argument).split(".", 1)
+            left = [c.strip() for c in column.split(",")]
+            right = [c.strip() for c in target_columns.split(",")]
+            condition = " and ".join(f"t.{quote(r)} = m.{quote(lc)}" for lc, r in zip(left, right))
+            sql = (f"select count(*) from {table} m where {quote(left[-1])} is not null and not exists "
+                   f"(select 1 from {quote(target_model)} t where {condition})")
+            params = []
+        count = con.execute(sql, params).fetchall()[0][0]
+        if count:
+            failures.append(f"{model}: {test} on {column}{'' if argument is None else f' ({argument})'}: {count} row(s)")
+    return failures

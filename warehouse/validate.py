@@ -1,0 +1,153 @@
+"""Row validation with Great Expectations, one suite per export kind.
+
+Runs the JSON suites in expectations/ on a pandas DataFrame with an ephemeral
+context, and turns every unexpected value into an Issue (row, column, value,
+reason) for the quarantine. Importing Great Expectations costs seconds, so only
+ingestion imports this module; the dashboard never does.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+
+import great_expectations as gx
+import pandas as pd
+from great_expectations.execution_engine import PandasExecutionEngine
+from great_expectations.expectations.expectation import ColumnMapExpectation
+from great_expectations.expectations.metrics import ColumnMapMetricProvider, column_condition_partial
+from stdnum.gb import upn as upn_rules
+
+from warehouse import suites
+from warehouse.formats import KINDS
+from warehouse.lookups import Lookups, code_set_for
+
+logging.getLogger("great_expectations").setLevel(logging.ERROR)
+
+
+class ColumnValuesValidUpn(ColumnMapMetricProvider):
+    """True where a UPN's check letter is right (DfE algorithm, via python-stdnum)."""
+    condition_metric_name = "column_values.valid_upn"
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column, **kwargs):
+        return column.map(upn_rules.is_valid)
+
+
+class ExpectColumnValuesToBeValidUpn(ColumnMapExpectation):
+    """Expect every value to be a UPN with a correct check letter."""
+    map_metric = "column_values.valid_upn"
+    success_keys = ("mostly",)
+
+
+@dataclass(frozen=True)
+class Issue:
+    index: int        # position in the validated frame
+    column: str       # canonical column the data manager should look at
+    value: str | None
+    reason: str
+
+
+@dataclass
+class Validation:
+    issues: list[Issue]
+    results: list[dict]  # one summary per expectation, for the batch's report
+
+    @property
+    def bad_indices(self) -> set[int]:
+        return {issue.index for issue in self.issues}
+
+
+@lru_cache(maxsize=1)
+def _batch_definition():
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    asset = context.data_sources.add_pandas("exports").add_dataframe_asset("export")
+    return asset.add_batch_definition_whole_dataframe("whole file")
+
+
+@lru_cache(maxsize=None)
+def load_suite(kind: str) -> dict:
+    return json.loads(suites.suite_path(kind).read_text(encoding="utf-8"))
+
+
+def _columns_of(expectation: dict) -> list[str]:
+    kwargs = expectation["kwargs"]
+    return list(kwargs.get("column_list", [])) + ([kwargs["column"]] if "column" in kwargs else [])
+
+
+def with_helper_columns(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Add the derived columns the suites check (see warehouse/suites.py)."""
+    out = frame.copy()
+    school = out["school_code"]
+    if "upn" in out:
+        out[suites.PUPIL_KEY] = school + "|" + out["upn"]
+    if "subject_code" in out:
+        out[suites.SUBJECT_KEY] = school + "|" + out["subject_code"]
+        for column, helper in (("grade", suites.SUBJECT_GRADE), ("effort", suites.SUBJECT_EFFORT)):
+            if column in out:
+                out[helper] = out[suites.SUBJECT_KEY] + "|" + out[column]
+    if "assessment_point" in out:
+        out[suites.POINT_KEY] = school + "|" + out["assessment_point"]
+    if "teacher_code" in out:
+        out[suites.TEACHER_KEY] = school + "|" + out["teacher_code"]
+    if "mark" in out and "date" in out:
+        iso = out["date"].where(out["date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}", na=False))
+        code_set = iso.map(code_set_for, na_action="ignore").astype("string")
+        out[suites.DATED_MARK] = code_set + "|" + out["mark"]
+    for column in KINDS[kind].columns:
+        if column.type in ("int", "number") and column.name in out:
+            out[f"__num_{column.name}"] = pd.to_numeric(out[column.name], errors="coerce")
+    return out
+
+
+def validate(frame: pd.DataFrame, kind: str, lookups: Lookups) -> Validation:
+    """Check every row of a canonical frame against the kind's suite."""
+    checked = with_helper_columns(frame.reset_index(drop=True), kind)
+    if suites.SUBJECT_KEY in checked:
+        # A grade cannot be judged against the scale of a subject we do not know;
+        # the unknown subject is the problem to report.
+        unknown_subject = ~checked[suites.SUBJECT_KEY].isin(list(lookups.subjects)).fillna(False)
+        for helper in (suites.SUBJECT_GRADE, suites.SUBJECT_EFFORT):
+            if helper in checked:
+                checked.loc[unknown_subject.to_numpy(), helper] = pd.NA
+    suite_spec = load_suite(kind)
+    expectations = [e for e in suite_spec["expectations"] if all(c in checked for c in _columns_of(e))]
+    suite = gx.ExpectationSuite(name=kind, expectations=expectations)
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": checked})
+    parameters = {
+        "known_pupils": sorted(lookups.pupils),
+        "known_subjects": [key for key in lookups.subjects],
+        "known_points": sorted(lookups.points),
+        "known_staff": sorted(lookups.staff),
+        "valid_subject_grades": lookups.valid_subject_grades(),
+        "valid_subject_efforts": lookups.valid_subject_efforts(),
+        "valid_dated_marks": sorted(lookups.dated_marks),
+        "grade_scales": sorted(lookups.scales),
+    }
+    outcome = batch.validate(
+        suite,
+        result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0},
+        expectation_parameters=parameters,
+    )
+    issues: list[Issue] = []
+    results: list[dict] = []
+    for result in outcome.results:
+        config = result.expectation_config
+        meta = config.meta or {}
+        column, reason = meta.get("column", ""), meta.get("reason", config.type)
+        if result.exception_info and result.exception_info.get("raised_exception"):
+            raise RuntimeError(f"expectation {config.type} on {column} failed to run: "
+                               f"{result.exception_info.get('exception_message')}")
+        indices = result.result.get("unexpected_index_list") or []
+        results.append({
+            "expectation": config.type, "column": column, "reason": reason,
+            "success": bool(result.success), "unexpected_count": len(indices),
+        })
+        values = checked[column] if column in checked else None
+        for index in indices:
+            value = None if values is None or pd.isna(values.iat[index]) else str(values.iat[index])
+            issues.append(Issue(int(index), column, value, reason))
+    issues.sort(key=lambda issue: (issue.index, issue.column))
+    return Validation(issues, results)
