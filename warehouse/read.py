@@ -173,11 +173,15 @@ def _read_xlsx_grid(path: Path) -> list[list[str]]:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise FileRejected(f"{path.name}: could not open it as an Excel workbook ({error}).") from error
-    non_empty = [frame for frame in sheets.values() if not frame.dropna(how="all").empty]
-    if not non_empty:
+    grids = [
+        [[_cell_text(value) for value in row] for row in frame.itertuples(index=False)]
+        for frame in sheets.values() if not frame.dropna(how="all").empty
+    ]
+    if not grids:
         raise FileRejected(f"{path.name}: the workbook has no data.")
-    frame = non_empty[0]  # the first sheet with data is the export
-    return [[_cell_text(value) for value in row] for row in frame.itertuples(index=False)]
+    # The export is the first sheet with recognisable headings (workbooks often
+    # open with a cover or notes sheet); failing that, the first with data.
+    return next((grid for grid in grids if _has_known_headings(grid)), grids[0])
 
 
 def _cell_text(value: object) -> str:
@@ -218,6 +222,15 @@ def _table_from_grid(path: Path, digest: str, grid: list[list[str]], encoding: s
     return ExportTable(path, digest, unique_headers, frame, row_numbers, encoding, delimiter, notes, ragged)
 
 
+def _has_known_headings(grid: list[list[str]]) -> bool:
+    index = _find_header_row(grid)
+    return index is not None and _known_count(grid[index]) >= 2
+
+
+def _known_count(row: list[str]) -> int:
+    return sum(1 for cell in row if str(cell).strip() and canonical_column(cell) in _ALL_CANONICAL)
+
+
 def _find_header_row(grid: list[list[str]]) -> int | None:
     """The first row naming at least two known columns; else the first non-blank row."""
     first_non_blank = None
@@ -227,8 +240,7 @@ def _find_header_row(grid: list[list[str]]) -> int | None:
             continue
         if first_non_blank is None:
             first_non_blank = index
-        known = sum(1 for c in cells if canonical_column(c) in _ALL_CANONICAL)
-        if known >= 2:
+        if _known_count(cells) >= 2:
             return index
     return first_non_blank
 

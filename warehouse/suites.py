@@ -19,7 +19,7 @@ SUITES_DIR = Path(__file__).resolve().parent.parent / "expectations"
 UPN_PATTERN = r"^[A-Z][0-9]{11}[0-9A-Z]$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 INT_PATTERN = r"^-?\d+$"
-NUMBER_PATTERN = r"^-?\d+(\.\d+)?$"
+NUMBER_PATTERN = r"^-?\d+(?:\.\d+)?$"
 ACADEMIC_YEAR_PATTERN = r"^\d{4}/\d{2}$"
 
 # Helper columns computed by validate.py so that checks which depend on other

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,13 +27,20 @@ from warehouse.lookups import Lookups, code_set_for
 logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
 
+UPN_SHAPE = re.compile(suites.UPN_PATTERN)
+
+
 class ColumnValuesValidUpn(ColumnMapMetricProvider):
-    """True where a UPN's check letter is right (DfE algorithm, via python-stdnum)."""
+    """True where a UPN's check letter is right (DfE algorithm, via python-stdnum).
+
+    A value not shaped like a UPN at all passes here: the pattern expectation
+    reports it, once, with a clearer reason.
+    """
     condition_metric_name = "column_values.valid_upn"
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column, **kwargs):
-        return column.map(upn_rules.is_valid)
+        return column.map(lambda value: not UPN_SHAPE.match(str(value)) or upn_rules.is_valid(value))
 
 
 class ExpectColumnValuesToBeValidUpn(ColumnMapExpectation):
@@ -105,6 +113,10 @@ def with_helper_columns(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
 def validate(frame: pd.DataFrame, kind: str, lookups: Lookups) -> Validation:
     """Check every row of a canonical frame against the kind's suite."""
     checked = with_helper_columns(frame.reset_index(drop=True), kind)
+    if suites.PUPIL_KEY in checked:
+        # A mistyped UPN is reported as such, not also as an unknown pupil.
+        valid_upn = checked["upn"].map(upn_rules.is_valid, na_action="ignore").fillna(False).astype(bool)
+        checked.loc[~valid_upn.to_numpy(), suites.PUPIL_KEY] = pd.NA
     if suites.SUBJECT_KEY in checked:
         # A grade cannot be judged against the scale of a subject we do not know;
         # the unknown subject is the problem to report.

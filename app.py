@@ -1,0 +1,15 @@
+"""The dashboard's entry point: the router and what every page shares.
+
+Pages render; they get their data from warehouse.data's named queries.
+"""
+import streamlit as st
+
+st.set_page_config(page_title="Pupil progress tracker", page_icon="📈", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page("pages/warehouse.py", title="Warehouse", icon="🏫", default=True, url_path="warehouse"),
+        st.Page("pages/data_quality.py", title="Data quality", icon="🧾", url_path="data-quality"),
+    ]
+)
+navigation.run()

@@ -1,0 +1,79 @@
+"""For the data manager after each export: what loaded, what was held back and why, who owes grades."""
+import pandas as pd
+import streamlit as st
+
+from pages.common import run_query
+
+st.title("Data quality")
+st.caption("Every import batch with its row accounting, the rows held back in quarantine with the reason, "
+           "and the classes whose grades are still to be entered.")
+
+batches = run_query("batches")
+if batches is not None:
+    loaded = batches[batches.status == "loaded"]
+    columns = st.columns(4)
+    columns[0].metric("Batches loaded", len(loaded))
+    columns[1].metric("Files rejected", int((batches.status == "rejected").sum()),
+                      help="Rejected whole: wrong structure, or too many bad rows. Nothing of them was loaded.")
+    columns[2].metric("Rows loaded", f"{int(batches.rows_loaded.sum()):,}")
+    columns[3].metric("Rows quarantined", f"{int(batches.rows_quarantined.sum()):,}",
+                      help="Rows that failed validation: kept aside with the reason, not loaded.")
+
+    st.subheader("Import batches")
+    st.dataframe(
+        batches.drop(columns=["file_hash"]), hide_index=True, width="stretch",
+        column_config={
+            "batch_id": "Batch", "file_name": "File", "kind": "Kind", "layout": "Layout", "status": "Status",
+            "rows_read": st.column_config.NumberColumn("Read", help="Rows read from the file."),
+            "rows_loaded": st.column_config.NumberColumn("Loaded"),
+            "rows_quarantined": st.column_config.NumberColumn("Quarantined"),
+            "message": st.column_config.TextColumn("Message", width="large"),
+            "encoding": "Encoding",
+            "finished_at": st.column_config.DatetimeColumn("Imported", format="DD/MM/YYYY HH:mm"),
+        },
+    )
+
+    st.subheader("Validation report")
+    labels = {f"{row.batch_id}: {row.file_name} ({row.status})": int(row.batch_id) for row in batches.itertuples()}
+    choice = st.selectbox("Batch", list(labels), help="Every check run on the file, failed ones first.")
+    batch_id = labels[choice]
+    report = run_query("validation_report", batch_id=batch_id)
+    message = batches.loc[batches.batch_id == batch_id, "message"].iloc[0]
+    st.write(message)
+    st.dataframe(
+        report, hide_index=True, width="stretch",
+        column_config={
+            "expectation": "Check (Great Expectations)", "column_name": "Column", "reason": "What it means",
+            "success": st.column_config.CheckboxColumn("Passed"),
+            "unexpected_count": st.column_config.NumberColumn("Rows failing"),
+        },
+    )
+    quarantined = run_query("quarantine", batch_id=batch_id)
+    st.markdown(f"**Quarantined rows in this batch: {quarantined.row_number.nunique()}**")
+    if len(quarantined):
+        st.dataframe(
+            quarantined.drop(columns=["batch_id"]), hide_index=True, width="stretch",
+            column_config={
+                "file_name": "File", "row_number": st.column_config.NumberColumn("Row", help="Row in the file (the header is row 1)."),
+                "column_name": "Column", "value": "Value", "reason": "Reason",
+                "record": st.column_config.TextColumn("The row as in the file", width="large"),
+            },
+        )
+
+    st.subheader("Grades still to enter")
+    points = run_query("assessment_points")
+    options = ["All drops"] + list(pd.unique(points.assessment_point))
+    drop = st.selectbox("Assessment point", options, index=len(options) - 1 if len(options) > 1 else 0)
+    missing = run_query("missing_grades", assessment_point=None if drop == "All drops" else drop)
+    if missing.empty:
+        st.success("Every class expected at this drop has its working-at grades entered.")
+    else:
+        st.dataframe(
+            missing, hide_index=True, width="stretch",
+            column_config={
+                "school_code": "School", "assessment_point": "Assessment point", "class_code": "Class",
+                "subject_name": "Subject", "teacher_name": "Teacher", "year_group": "Year",
+                "pupils": "Pupils", "grades_entered": "Entered", "grades_missing": "Missing",
+                "pct_entered": st.column_config.ProgressColumn("% entered", format="%.0f%%", min_value=0, max_value=100),
+            },
+        )

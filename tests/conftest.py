@@ -1,0 +1,32 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TRACKER_DATA_DIR", str(ROOT / "data" / "pytest-unused"))
+
+from warehouse.config import load_settings  # noqa: E402
+from warehouse.store import Store  # noqa: E402
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    """A warehouse of its own for one test."""
+    directory = tmp_path / "warehouse"
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(directory))
+    return directory
+
+
+@pytest.fixture
+def store(data_dir) -> Store:
+    return Store(load_settings())
+
+
+@pytest.fixture
+def exports_dir(tmp_path) -> Path:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    return folder
