@@ -4,20 +4,24 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from warehouse.config import load_settings
 from warehouse.data import EmptyWarehouse, WarehouseReader
+from warehouse.store import Store
 
 
-@st.cache_resource
-def _reader() -> WarehouseReader:
-    # One read-only connection holder per server process (a resource, not data):
-    # it follows the warehouse's pointer to each newly published snapshot.
-    return WarehouseReader()
+@st.cache_resource(max_entries=4)
+def _reader(data_dir: str) -> WarehouseReader:
+    # One read-only connection holder per warehouse and server process (a
+    # resource, not data): it follows the pointer to each newly published snapshot.
+    settings = load_settings()
+    assert str(settings.data_dir) == data_dir
+    return WarehouseReader(Store(settings))
 
 
 def run_query(name: str, **params) -> pd.DataFrame | None:
     """A named query's result, or None (after showing how to import) when the warehouse is empty."""
     try:
-        return _reader().run(name, **params)
+        return _reader(str(load_settings().data_dir)).run(name, **params)
     except EmptyWarehouse:
         st.info(
             "The warehouse is empty. Load the demo school with `python -m warehouse demo`, "

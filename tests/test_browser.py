@@ -1,0 +1,27 @@
+"""The real app in Chromium: pages load from the warehouse, and the sidebar navigates."""
+import pytest
+
+from tests import exports
+from tests.browser import browser_page, require_chromium, running_app
+from warehouse.ingest import ingest
+
+
+@pytest.fixture
+def loaded(store, exports_dir):
+    rows = [[upn, "MA", "2025/26 Autumn", "working_at", "5", 1] for upn in exports.UPNS]
+    rows[2][4] = "5x"
+    ingest(exports.base_school(exports_dir) + [exports.assessments(exports_dir, rows=rows)], store=store)
+    return store
+
+
+def test_the_pages_show_the_warehouse_in_a_browser(loaded):
+    require_chromium()
+    with running_app(loaded.data_dir) as url, browser_page() as page:
+        page.goto(url)
+        page.get_by_text("Pupils on roll", exact=True).wait_for(timeout=30_000)
+        assert page.get_by_test_id("stMetricValue").first.inner_text() == "20"
+        page.get_by_role("link", name="Data quality").click()
+        page.get_by_text("Rows quarantined").first.wait_for(timeout=30_000)
+        assert page.url.endswith("/data-quality")
+        values = page.get_by_test_id("stMetricValue").all_inner_texts()
+        assert values == ["5", "0", "46", "1"]
