@@ -57,16 +57,29 @@ def test_a_bad_assessment_row_is_quarantined_with_its_reason(store, exports_dir,
     assert record["UPN"] == bad_row[0]
 
 
-def test_duplicate_key_rows_are_all_quarantined(store, exports_dir):
+def test_rows_with_the_same_key_but_different_values_are_all_quarantined(store, exports_dir):
     rows = [[upn, "MA", "2025/26 Autumn", "working_at", "5", 1] for upn in UPNS]
     rows.append([UPNS[3], "MA", "2025/26 Autumn", "working_at", "6", 1])
     report = load(store, exports_dir, exports.assessments(exports_dir, rows=rows))
     result = result_for(report, "assessments.csv")
     assert (result.rows_loaded, result.rows_quarantined) == (19, 2)
-    assert {(r[0], r[3]) for r in quarantined(store, "assessments.csv")} == {
-        (5, "duplicate: another row has the same school_code, upn, subject_code, assessment_point, grade_type"),
-        (22, "duplicate: another row has the same school_code, upn, subject_code, assessment_point, grade_type"),
-    }
+    reason = "duplicate: another row has the same school_code, upn, subject_code, assessment_point, grade_type"
+    key = f"S001 | {UPNS[3]} | MA | 2025/26 Autumn | working_at"
+    assert quarantined(store, "assessments.csv") == [
+        (5, "school_code, upn, subject_code, assessment_point, grade_type", key, reason),
+        (22, "school_code, upn, subject_code, assessment_point, grade_type", key, reason),
+    ]
+
+
+def test_an_exact_duplicate_row_loads_once(store, exports_dir):
+    rows = [[upn, "MA", "2025/26 Autumn", "working_at", "5", 1] for upn in UPNS]
+    rows.insert(6, list(rows[5]))
+    report = load(store, exports_dir, exports.assessments(exports_dir, rows=rows))
+    result = result_for(report, "assessments.csv")
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (21, 20, 1)
+    assert [(r[0], r[3]) for r in quarantined(store, "assessments.csv")] == [
+        (8, "exact duplicate of an earlier row (the first copy was loaded)")]
+    assert query(store, "select _row_number from raw_assessments where upn = ?", [UPNS[5]]) == [(7,)]
 
 
 def test_impossible_date_is_quarantined(store, exports_dir):

@@ -105,10 +105,13 @@ def _relation_expectations(kind: Kind) -> list[dict]:
     return out
 
 
+def duplicate_reason(kind: Kind) -> str:
+    return f"duplicate: another row has the same {', '.join(kind.natural_key)}"
+
+
 def _key_expectation(kind: Kind) -> dict:
     key = list(kind.natural_key)
-    reason = f"duplicate: another row has the same {', '.join(key)}"
-    return _expect("expect_compound_columns_to_be_unique", reason, key[-1], column_list=key)
+    return _expect("expect_compound_columns_to_be_unique", duplicate_reason(kind), ", ".join(key), column_list=key)
 
 
 def build_suite(kind: Kind) -> dict:

@@ -26,6 +26,9 @@ from warehouse.lookups import Lookups, code_set_for
 
 logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
+# The key columns behind each kind's "duplicate" reason (see suites._key_expectation).
+KEY_BY_DUPLICATE_REASON = {suites.duplicate_reason(kind): list(kind.natural_key) for kind in KINDS.values()}
+
 
 UPN_SHAPE = re.compile(suites.UPN_PATTERN)
 
@@ -65,6 +68,14 @@ class Validation:
     @property
     def bad_indices(self) -> set[int]:
         return {issue.index for issue in self.issues}
+
+
+def _key_text(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """'H801…|MA|2025/26 Autumn': a row's key as the quarantine shows it."""
+    text = frame[columns[0]].astype("string")
+    for column in columns[1:]:
+        text = text + " | " + frame[column].astype("string")
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -157,9 +168,40 @@ def validate(frame: pd.DataFrame, kind: str, lookups: Lookups) -> Validation:
             "expectation": config.type, "column": column, "reason": reason,
             "success": bool(result.success), "unexpected_count": len(indices),
         })
-        values = checked[column] if column in checked else None
+        key_columns = config.kwargs.get("column_list")
+        values = _key_text(checked, key_columns) if key_columns else checked.get(column)
         for index in indices:
             value = None if values is None or pd.isna(values.iat[index]) else str(values.iat[index])
             issues.append(Issue(int(index), column, value, reason))
+    issues = _settle_exact_duplicates(checked[KINDS[kind].column_names], issues)
     issues.sort(key=lambda issue: (issue.index, issue.column))
     return Validation(issues, results)
+
+
+def _settle_exact_duplicates(frame: pd.DataFrame, issues: list[Issue]) -> list[Issue]:
+    """Rows repeated to the letter are one row sent twice: load the first copy.
+
+    Rows that share a key but differ are a conflict only the data manager can
+    settle, so all of them stay in quarantine.
+    """
+    duplicate_reason = next((i.reason for i in issues if i.reason in KEY_BY_DUPLICATE_REASON), None)
+    if duplicate_reason is None:
+        return issues
+    flagged = frame.iloc[sorted({i.index for i in issues if i.reason == duplicate_reason})]
+    first_copies, later_copies = set(), set()
+    for _, group in flagged.groupby(KEY_BY_DUPLICATE_REASON[duplicate_reason], dropna=False, sort=False):
+        if len(group.drop_duplicates()) == 1:
+            first_copies.add(group.index[0])
+            later_copies.update(group.index[1:])
+    settled = []
+    for issue in issues:
+        if issue.reason != duplicate_reason:
+            settled.append(issue)
+        elif issue.index in later_copies:
+            settled.append(Issue(issue.index, issue.column, issue.value,
+                                 "exact duplicate of an earlier row (the first copy was loaded)"))
+        elif issue.index not in first_copies:
+            settled.append(issue)
+    return settled
+
+
