@@ -4,15 +4,17 @@ import streamlit as st
 
 from pages.common import run_query
 
+# Status as icon and word, not colour alone.
+STATUS_LABELS = {"loaded": "✅ loaded", "rejected": "⛔ rejected"}
+
 st.title("Data quality")
 st.caption("Every import batch with its row accounting, the rows held back in quarantine with the reason, "
            "and the classes whose grades are still to be entered.")
 
 batches = run_query("batches")
 if batches is not None:
-    loaded = batches[batches.status == "loaded"]
     columns = st.columns(4)
-    columns[0].metric("Batches loaded", len(loaded))
+    columns[0].metric("Batches loaded", int((batches.status == "loaded").sum()))
     columns[1].metric("Files rejected", int((batches.status == "rejected").sum()),
                       help="Rejected whole: wrong structure, or too many bad rows. Nothing of them was loaded.")
     columns[2].metric("Rows loaded", f"{int(batches.rows_loaded.sum()):,}")
@@ -20,8 +22,10 @@ if batches is not None:
                       help="Rows that failed validation: kept aside with the reason, not loaded.")
 
     st.subheader("Import batches")
+    st.caption("For each file: rows read = rows loaded + rows quarantined (a rejected file loads nothing).")
+    shown = batches.drop(columns=["file_hash"]).assign(status=batches.status.map(STATUS_LABELS))
     st.dataframe(
-        batches.drop(columns=["file_hash"]), hide_index=True, width="stretch",
+        shown, hide_index=True, width="stretch",
         column_config={
             "batch_id": "Batch", "file_name": "File", "kind": "Kind", "layout": "Layout", "status": "Status",
             "rows_read": st.column_config.NumberColumn("Read", help="Rows read from the file."),
@@ -33,34 +37,44 @@ if batches is not None:
         },
     )
 
-    st.subheader("Validation report")
-    labels = {f"{row.batch_id}: {row.file_name} ({row.status})": int(row.batch_id) for row in batches.itertuples()}
-    choice = st.selectbox("Batch", list(labels), help="Every check run on the file, failed ones first.")
-    batch_id = labels[choice]
-    report = run_query("validation_report", batch_id=batch_id)
-    message = batches.loc[batches.batch_id == batch_id, "message"].iloc[0]
-    st.write(message)
-    st.dataframe(
-        report, hide_index=True, width="stretch",
-        column_config={
-            "expectation": "Check (Great Expectations)", "column_name": "Column", "reason": "What it means",
-            "success": st.column_config.CheckboxColumn("Passed"),
-            "unexpected_count": st.column_config.NumberColumn("Rows failing"),
-        },
-    )
-    quarantined = run_query("quarantine", batch_id=batch_id)
-    st.markdown(f"**Quarantined rows in this batch: {quarantined.row_number.nunique()}**")
-    if len(quarantined):
+    st.subheader("Quarantined rows")
+    st.caption("Rows held back by validation. Correct them in the MIS and import the corrected file: "
+               "its rows replace those with the same key.")
+    quarantined = run_query("quarantine", batch_id=None)
+    if quarantined.empty:
+        st.success("No rows are in quarantine.")
+    else:
         st.dataframe(
-            quarantined.drop(columns=["batch_id"]), hide_index=True, width="stretch",
+            quarantined, hide_index=True, width="stretch",
             column_config={
-                "file_name": "File", "row_number": st.column_config.NumberColumn("Row", help="Row in the file (the header is row 1)."),
+                "batch_id": "Batch", "file_name": "File",
+                "row_number": st.column_config.NumberColumn("Row", help="Row in the file (the header is row 1)."),
                 "column_name": "Column", "value": "Value", "reason": "Reason",
                 "record": st.column_config.TextColumn("The row as in the file", width="large"),
             },
         )
 
+    st.subheader("Validation report")
+    # The newest batch with something to look at comes first.
+    with_problems = (batches.status == "rejected") | (batches.rows_quarantined > 0)
+    ordered = batches.assign(with_problems=with_problems).sort_values(["with_problems", "batch_id"], ascending=False)
+    labels = {f"{row.batch_id}: {row.file_name} ({row.status})": int(row.batch_id) for row in ordered.itertuples()}
+    choice = st.selectbox("Batch", list(labels), help="Every check run on the file, failed ones first.")
+    batch_id = labels[choice]
+    st.write(batches.loc[batches.batch_id == batch_id, "message"].iloc[0])
+    report = run_query("validation_report", batch_id=batch_id)
+    st.dataframe(
+        report.assign(success=report.success.map({True: "✅ passed", False: "❌ failed"})),
+        hide_index=True, width="stretch",
+        column_config={
+            "expectation": "Check (Great Expectations)", "column_name": "Column", "reason": "What it means",
+            "success": "Result", "unexpected_count": st.column_config.NumberColumn("Rows failing"),
+        },
+    )
+
     st.subheader("Grades still to enter")
+    st.caption("Classes with pupils who have no working-at grade at a drop where the rest of their year group "
+               "has one in that subject.")
     points = run_query("assessment_points")
     options = ["All drops"] + list(pd.unique(points.assessment_point))
     drop = st.selectbox("Assessment point", options, index=len(options) - 1 if len(options) > 1 else 0)
@@ -74,6 +88,7 @@ if batches is not None:
                 "school_code": "School", "assessment_point": "Assessment point", "class_code": "Class",
                 "subject_name": "Subject", "teacher_name": "Teacher", "year_group": "Year",
                 "pupils": "Pupils", "grades_entered": "Entered", "grades_missing": "Missing",
-                "pct_entered": st.column_config.ProgressColumn("% entered", format="%.0f%%", min_value=0, max_value=100),
+                "pct_entered": st.column_config.ProgressColumn("% entered", format="%.0f%%", min_value=0,
+                                                               max_value=100),
             },
         )

@@ -55,9 +55,10 @@ def test_data_quality_page_shows_batches_quarantine_and_report(loaded):
     assert metrics(at) == {"Batches loaded": "5", "Files rejected": "0", "Rows loaded": "66",
                            "Rows quarantined": "1"}
     assert query(loaded, "select sum(rows_loaded) from batches") == [(3 + 2 + 20 + 2 + 39,)]
-    quarantined = at.dataframe[2].value
+    quarantined = at.dataframe[1].value
     assert list(quarantined.row_number) == [4] and list(quarantined.value) == ["5x"]
-    report = at.dataframe[1].value
-    failed = report[~report.success]
+    assert at.selectbox[0].value.endswith("assessments.csv (loaded)")  # the batch with a problem first
+    report = at.dataframe[2].value
+    failed = report[report.success == "❌ failed"]
     assert list(failed.reason) == ["grade is not on the subject's grade scale"]
     assert list(failed.unexpected_count) == [1]
