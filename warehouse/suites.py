@@ -71,37 +71,43 @@ def _column_expectations(column: Column) -> list[dict]:
                            f"expected one of: {', '.join(column.values)}", name,
                            column=name, value_set=list(column.values)))
     elif column.type == "scale":
-        out.append(_expect("expect_column_values_to_be_in_set", "unknown grade scale (see the scales table)",
-                           name, column=name, value_set={"$PARAMETER": "grade_scales"}))
+        out.append(_not_among("unknown grade scale (see the scales table)", name, name, "unknown_scales"))
     return out
+
+
+def _not_among(reason: str, reported: str, column: str, parameter: str) -> dict:
+    """A value is wrong when it is among those the warehouse does not know.
+
+    The set is computed for each file (the values it holds that are not known),
+    so it is empty or tiny, which keeps validation of big files fast.
+    """
+    return _expect("expect_column_values_to_not_be_in_set", reason, reported,
+                   column=column, value_set={"$PARAMETER": parameter})
 
 
 def _relation_expectations(kind: Kind) -> list[dict]:
     names = set(kind.column_names)
     out = []
     if "upn" in names and kind.name != "pupils":
-        out.append(_expect("expect_column_values_to_be_in_set", "unknown pupil: UPN not in the pupils file",
-                           "upn", column=PUPIL_KEY, value_set={"$PARAMETER": "known_pupils"}))
+        out.append(_not_among("unknown pupil: UPN not in the pupils file", "upn", PUPIL_KEY, "unknown_pupils"))
     if "subject_code" in names and kind.name != "subjects":
-        out.append(_expect("expect_column_values_to_be_in_set", "unknown subject: not in the subjects file",
-                           "subject_code", column=SUBJECT_KEY, value_set={"$PARAMETER": "known_subjects"}))
+        out.append(_not_among("unknown subject: not in the subjects file", "subject_code", SUBJECT_KEY,
+                              "unknown_subjects"))
     if kind.name in ("assessments",):
-        out.append(_expect("expect_column_values_to_be_in_set",
-                           "unknown assessment point: not in the assessment points file",
-                           "assessment_point", column=POINT_KEY, value_set={"$PARAMETER": "known_points"}))
+        out.append(_not_among("unknown assessment point: not in the assessment points file", "assessment_point",
+                              POINT_KEY, "unknown_points"))
     if "teacher_code" in names:
-        out.append(_expect("expect_column_values_to_be_in_set", "unknown teacher: not in the staff file",
-                           "teacher_code", column=TEACHER_KEY, value_set={"$PARAMETER": "known_staff"}))
+        out.append(_not_among("unknown teacher: not in the staff file", "teacher_code", TEACHER_KEY,
+                              "unknown_staff"))
     if "grade" in names:
-        out.append(_expect("expect_column_values_to_be_in_set", "grade is not on the subject's grade scale",
-                           "grade", column=SUBJECT_GRADE, value_set={"$PARAMETER": "valid_subject_grades"}))
+        out.append(_not_among("grade is not on the subject's grade scale", "grade", SUBJECT_GRADE,
+                              "grades_off_scale"))
     if "effort" in names:
-        out.append(_expect("expect_column_values_to_be_in_set", "effort is not on the subject's effort scale",
-                           "effort", column=SUBJECT_EFFORT, value_set={"$PARAMETER": "valid_subject_efforts"}))
+        out.append(_not_among("effort is not on the subject's effort scale", "effort", SUBJECT_EFFORT,
+                              "efforts_off_scale"))
     if "mark" in names:
-        out.append(_expect("expect_column_values_to_be_in_set",
-                           "not a DfE attendance code in force on this date", "mark",
-                           column=DATED_MARK, value_set={"$PARAMETER": "valid_dated_marks"}))
+        out.append(_not_among("not a DfE attendance code in force on this date", "mark", DATED_MARK,
+                              "marks_not_in_force"))
     return out
 
 

@@ -43,7 +43,13 @@ class ColumnValuesValidUpn(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column, **kwargs):
-        return column.map(lambda value: not UPN_SHAPE.match(str(value)) or upn_rules.is_valid(value))
+        return well_formed_upn_is_valid(column)
+
+
+def well_formed_upn_is_valid(column: pd.Series) -> pd.Series:
+    """Check-letter validity of each value, computed once per distinct UPN (files repeat them)."""
+    verdicts = {value: not UPN_SHAPE.match(str(value)) or upn_rules.is_valid(value) for value in column.unique()}
+    return column.map(verdicts).astype(bool)
 
 
 class ExpectColumnValuesToBeValidUpn(ColumnMapExpectation):
@@ -126,7 +132,9 @@ def validate(frame: pd.DataFrame, kind: str, lookups: Lookups) -> Validation:
     checked = with_helper_columns(frame.reset_index(drop=True), kind)
     if suites.PUPIL_KEY in checked:
         # A mistyped UPN is reported as such, not also as an unknown pupil.
-        valid_upn = checked["upn"].map(upn_rules.is_valid, na_action="ignore").fillna(False).astype(bool)
+        upns = checked["upn"]
+        valid_upn = upns.notna() & upns.str.fullmatch(suites.UPN_PATTERN.strip("^$"), na=False)
+        valid_upn &= well_formed_upn_is_valid(upns.fillna(""))
         checked.loc[~valid_upn.to_numpy(), suites.PUPIL_KEY] = pd.NA
     if suites.SUBJECT_KEY in checked:
         # A grade cannot be judged against the scale of a subject we do not know;
@@ -139,16 +147,21 @@ def validate(frame: pd.DataFrame, kind: str, lookups: Lookups) -> Validation:
     expectations = [e for e in suite_spec["expectations"] if all(c in checked for c in _columns_of(e))]
     suite = gx.ExpectationSuite(name=kind, expectations=expectations)
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": checked})
-    parameters = {
-        "known_pupils": sorted(lookups.pupils),
-        "known_subjects": [key for key in lookups.subjects],
-        "known_points": sorted(lookups.points),
-        "known_staff": sorted(lookups.staff),
-        "valid_subject_grades": lookups.valid_subject_grades(),
-        "valid_subject_efforts": lookups.valid_subject_efforts(),
-        "valid_dated_marks": sorted(lookups.dated_marks),
-        "grade_scales": sorted(lookups.scales),
+    known = {
+        "unknown_pupils": ([suites.PUPIL_KEY], lookups.pupils),
+        "unknown_subjects": ([suites.SUBJECT_KEY], lookups.subjects.keys()),
+        "unknown_points": ([suites.POINT_KEY], lookups.points),
+        "unknown_staff": ([suites.TEACHER_KEY], lookups.staff),
+        "grades_off_scale": ([suites.SUBJECT_GRADE], set(lookups.valid_subject_grades())),
+        "efforts_off_scale": ([suites.SUBJECT_EFFORT], set(lookups.valid_subject_efforts())),
+        "marks_not_in_force": ([suites.DATED_MARK], lookups.dated_marks),
+        "unknown_scales": (["grade_scale", "effort_scale"], lookups.scales.keys()),
     }
+    # Each parameter is the values this file holds that are not known.
+    parameters = {}
+    for name, (columns, values) in known.items():
+        present = {value for column in columns if column in checked for value in checked[column].dropna().unique()}
+        parameters[name] = sorted(present - set(values))
     outcome = batch.validate(
         suite,
         result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0},
