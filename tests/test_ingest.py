@@ -180,3 +180,18 @@ def test_a_wide_marksheet_becomes_one_row_per_grade(store, exports_dir):
                  [UPNS[4]]) == [(False,)]
     assert query(store, "select _source_column from raw_assessments where upn = ? order by 1", [UPNS[0]]) == [
         ("English Language",), ("Mathematics",)]
+
+
+def test_a_corrected_register_replaces_the_marks_it_covers(store, exports_dir):
+    marks = [[upn, f"{day:02d}/09/2025", session, "/" if session == "AM" else "\\"]
+             for upn in UPNS[:5] for day in (1, 2) for session in ("AM", "PM")]
+    first = write_csv(exports_dir / "marks.csv", ["UPN", "Date", "Session", "Mark"], marks)
+    correction = write_csv(exports_dir / "marks_fixed.csv", ["UPN", "Date", "Session", "Mark"],
+                           [[UPNS[0], "01/09/2025", "AM", "I"], [UPNS[0], "01/09/2025", "PM", "I"]])
+    ingest(exports.base_school(exports_dir) + [first], store=store)
+    ingest([correction], store=store)
+    assert query(store, "select session, mark, mark_category from fct_attendance_session where upn = ? "
+                        "and session_date = '2025-09-01' order by session", [UPNS[0]]) == [
+        ("AM", "I", "authorised"), ("PM", "I", "authorised")]
+    assert query(store, "select count(*) from fct_attendance_session") == [(20,)]
+    assert query(store, "select count(*) from raw_attendance_sessions") == [(22,)]

@@ -18,6 +18,7 @@ REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 # The DfE's new register codes apply from this day (School Attendance (Pupil
 # Registration) (England) Regulations 2024).
 NEW_CODES_FROM = date(2024, 8, 19)
+_NEW_CODES_FROM_ISO = NEW_CODES_FROM.isoformat()
 
 
 @dataclass
@@ -42,7 +43,7 @@ def load_attendance_codes() -> pd.DataFrame:
 
 def code_set_for(iso_date: str) -> str:
     """'before' or 'from': which DfE code set was in force on an ISO date."""
-    return "from" if iso_date >= NEW_CODES_FROM.isoformat() else "before"
+    return "from" if iso_date >= _NEW_CODES_FROM_ISO else "before"
 
 
 @dataclass

@@ -48,7 +48,8 @@ def normalise_column(values: pd.Series, column: Column) -> pd.Series:
 
 def _map_unique(values: pd.Series, convert) -> pd.Series:
     uniques = values.dropna().unique()
-    mapping = {value: convert(value) for value in uniques}
+    # A cell of spaces is a blank cell.
+    mapping = {value: (convert(value) if value.strip() else pd.NA) for value in uniques}
     return values.map(mapping, na_action="ignore").astype("string")
 
 

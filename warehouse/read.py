@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from warehouse.formats import KINDS, canonical_column, normalise_header
@@ -81,14 +82,14 @@ def _read_csv_fast(path: Path, digest: str, text: str, encoding: str, delimiter:
     Returns None for a file it cannot parse cleanly (ragged rows, quoted line
     breaks), which then takes the slower path that accounts for every row.
     """
-    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])), delimiter=delimiter))
+    head = list(csv.reader(io.StringIO("\n".join(_first_lines(text))), delimiter=delimiter))
     header_index = _find_header_row(head)
     if header_index is None:
         return None
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=delimiter, skiprows=header_index, header=0, dtype="string",
-            keep_default_na=False, skip_blank_lines=False, engine="c",
+            keep_default_na=False, na_values=[""], skip_blank_lines=False, engine="c",
         )
     except (pd.errors.ParserError, ValueError):
         return None
@@ -98,19 +99,25 @@ def _read_csv_fast(path: Path, digest: str, text: str, encoding: str, delimiter:
     if any(h.startswith("Unnamed:") for h in headers):
         return None
     frame.columns = headers
-    frame = frame.apply(lambda column: column.str.strip()).replace("", pd.NA)
-    row_numbers = pd.RangeIndex(header_index + 2, header_index + 2 + len(frame))
+    # Values keep their spaces here: normalisation trims each distinct value once.
+    row_numbers = np.arange(header_index + 2, header_index + 2 + len(frame))
     keep = frame.notna().any(axis=1).to_numpy()
-    frame = frame.loc[keep].reset_index(drop=True)
+    if not keep.all():
+        frame = frame.loc[keep].reset_index(drop=True)
     if frame.empty:
         raise FileRejected(f"{path.name}: the file has headings but no rows of data.")
     notes = [f"skipped {header_index} line(s) above the header row"] if header_index else []
     return ExportTable(path, digest, headers, frame, list(row_numbers[keep]), encoding, delimiter, notes)
 
 
+def _first_lines(text: str, count: int = HEADER_SEARCH_ROWS) -> list[str]:
+    return text[: 1 << 16].splitlines()[:count]
+
+
 def _count_lines(text: str) -> int:
-    lines = text.splitlines()
-    return len(lines)
+    """Lines as the CSV parser counts them (\n, \r\n, or \r alone)."""
+    breaks = text.count("\n") or text.count("\r")
+    return breaks + (0 if text.endswith(("\n", "\r")) else 1)
 
 
 def read_headers(path: Path) -> list[str]:
@@ -152,7 +159,7 @@ def _decode(path: Path, limit: int | None = None) -> tuple[str, str]:
 
 
 def _sniff_delimiter(text: str, name: str) -> str:
-    head = [line for line in text.splitlines()[:HEADER_SEARCH_ROWS] if line.strip()]
+    head = [line for line in _first_lines(text) if line.strip()]
     if not head:
         raise FileRejected(f"{name}: the file has no rows. Export it again from the MIS.")
     best, best_score = ",", 0

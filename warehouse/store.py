@@ -89,6 +89,9 @@ class Store:
             if current is not None:
                 shutil.copyfile(current, building)
             con = duckdb.connect(str(building))
+            # Nobody reads this file until it is published: checkpoint once, at the end,
+            # rather than every few megabytes of a big load.
+            con.execute("set checkpoint_threshold = '64GB'")
             writer = SnapshotWriter(con, building)
             try:
                 ensure_schema(con)

@@ -31,6 +31,7 @@ TEACHER_KEY = "__teacher_key"    # school|staff code
 SUBJECT_GRADE = "__subject_grade"    # school|subject|grade
 SUBJECT_EFFORT = "__subject_effort"  # school|subject|effort
 DATED_MARK = "__dated_mark"      # code set in force on the date|mark
+FILE = "__file"                  # which file a row came from, when several are validated together
 
 
 def _expect(kind: str, reason: str, reported_column: str, **kwargs) -> dict:
@@ -117,7 +118,9 @@ def duplicate_reason(kind: Kind) -> str:
 
 def _key_expectation(kind: Kind) -> dict:
     key = list(kind.natural_key)
-    return _expect("expect_compound_columns_to_be_unique", duplicate_reason(kind), ", ".join(key), column_list=key)
+    # Unique within a file: across files, a later file's row replaces an earlier one.
+    return _expect("expect_compound_columns_to_be_unique", duplicate_reason(kind), ", ".join(key),
+                   column_list=key + [FILE])
 
 
 def build_suite(kind: Kind) -> dict:

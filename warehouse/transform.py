@@ -2,8 +2,9 @@
 
 transforms/macros.sql defines the SQL macros models share. Each file
 transforms/<layer>/<model>.sql is one SELECT; the model is named
-after its file. Staging models are views (rename and cast only); core and
-marts are tables. Within a layer, models run after the models they mention.
+after its file, and built as a table, unless its first line says
+`-- materialise: view` (for a big staging model read once, by one core
+model, so that its rows are written once, not twice). Within a layer, models run after the models they mention.
 Each layer's schema.toml declares data tests (unique, not_null,
 accepted_values, relationships) that must pass, or the build fails and the
 snapshot is not published.
@@ -24,7 +25,6 @@ from warehouse.schema import quote
 
 TRANSFORMS_DIR = Path(__file__).resolve().parent.parent / "transforms"
 LAYERS = ("staging", "core", "marts")
-MATERIALISATION = {"staging": "view", "core": "table", "marts": "table"}
 
 # Reference tables shipped with the product (see warehouse/reference/).
 SEEDS = {
@@ -73,8 +73,9 @@ def build(con: duckdb.DuckDBPyConnection) -> list[str]:
     con.execute((TRANSFORMS_DIR / "macros.sql").read_text(encoding="utf-8"))
     built = []
     for model in discover_models():
-        # The model's name and materialisation are fixed identifiers from our own files.
-        statement = "create or replace " + MATERIALISATION[model.layer] + " " + quote(model.name) + " as\n"
+        # The model's name is a fixed identifier from our own files.
+        kind = "view" if model.sql.startswith("-- materialise: view") else "table"
+        statement = "create or replace " + kind + " " + quote(model.name) + " as\n"
         con.execute(statement + model.sql.strip().rstrip(";"))
         built.append(model.name)
     failures = run_data_tests(con)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import great_expectations as gx
+import numpy as np
 import pandas as pd
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import ColumnMapExpectation
@@ -27,7 +28,8 @@ from warehouse.lookups import Lookups, code_set_for
 logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
 # The key columns behind each kind's "duplicate" reason (see suites._key_expectation).
-KEY_BY_DUPLICATE_REASON = {suites.duplicate_reason(kind): list(kind.natural_key) for kind in KINDS.values()}
+KEY_BY_DUPLICATE_REASON = {suites.duplicate_reason(kind): list(kind.natural_key) + [suites.FILE]
+                           for kind in KINDS.values()}
 
 
 UPN_SHAPE = re.compile(suites.UPN_PATTERN)
@@ -48,8 +50,14 @@ class ColumnValuesValidUpn(ColumnMapMetricProvider):
 
 def well_formed_upn_is_valid(column: pd.Series) -> pd.Series:
     """Check-letter validity of each value, computed once per distinct UPN (files repeat them)."""
-    verdicts = {value: not UPN_SHAPE.match(str(value)) or upn_rules.is_valid(value) for value in column.unique()}
+    verdicts = {value: _well_formed_upn_is_valid(str(value)) for value in column.unique()}
     return column.map(verdicts).astype(bool)
+
+
+@lru_cache(maxsize=1_000_000)
+def _well_formed_upn_is_valid(value: str) -> bool:
+    # Every file of a school names the same pupils: each UPN is checked once.
+    return not UPN_SHAPE.match(value) or upn_rules.is_valid(value)
 
 
 class ExpectColumnValuesToBeValidUpn(ColumnMapExpectation):
@@ -64,6 +72,7 @@ class Issue:
     column: str       # canonical column the data manager should look at
     value: str | None
     reason: str
+    check: int = -1   # which of Validation.results found it (-1: found outside the suite)
 
 
 @dataclass
@@ -105,6 +114,8 @@ def _columns_of(expectation: dict) -> list[str]:
 def with_helper_columns(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Add the derived columns the suites check (see warehouse/suites.py)."""
     out = frame.copy()
+    if suites.FILE not in out:
+        out[suites.FILE] = 0  # one file; several validated together carry their position
     school = out["school_code"]
     if "upn" in out:
         out[suites.PUPIL_KEY] = school + "|" + out["upn"]
@@ -119,7 +130,7 @@ def with_helper_columns(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         out[suites.TEACHER_KEY] = school + "|" + out["teacher_code"]
     if "mark" in out and "date" in out:
         iso = out["date"].where(out["date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}", na=False))
-        code_set = iso.map(code_set_for, na_action="ignore").astype("string")
+        code_set = iso.map({day: code_set_for(day) for day in iso.dropna().unique()}).astype("string")
         out[suites.DATED_MARK] = code_set + "|" + out["mark"]
     for column in KINDS[kind].columns:
         if column.type in ("int", "number") and column.name in out:
@@ -143,10 +154,33 @@ def validate(frame: pd.DataFrame, kind: str, lookups: Lookups) -> Validation:
         for helper in (suites.SUBJECT_GRADE, suites.SUBJECT_EFFORT):
             if helper in checked:
                 checked.loc[unknown_subject.to_numpy(), helper] = pd.NA
-    suite_spec = load_suite(kind)
-    expectations = [e for e in suite_spec["expectations"] if all(c in checked for c in _columns_of(e))]
-    suite = gx.ExpectationSuite(name=kind, expectations=expectations)
-    batch = _batch_definition().get_batch(batch_parameters={"dataframe": checked})
+    expectations = [e for e in load_suite(kind)["expectations"] if all(c in checked for c in _columns_of(e))]
+    parameters = _parameters(checked, lookups)
+    # A value check gives the same verdict wherever a value occurs, so it runs
+    # once per distinct value (a register repeats each UPN hundreds of times);
+    # the key check needs every row.
+    per_value = [e for e in expectations if "column" in e["kwargs"]]
+    per_row = [e for e in expectations if "column_list" in e["kwargs"]]
+    issues: list[Issue] = []
+    results: list[dict] = []
+    if per_value:
+        columns = list(dict.fromkeys(e["kwargs"]["column"] for e in per_value))
+        distinct, codes, sizes = _distinct_values(checked, columns)
+        for config, failing in _run(distinct, per_value, parameters, kind):
+            column = config.kwargs["column"]
+            rows = np.flatnonzero(np.isin(codes[column], sorted({i % sizes[column] for i in failing})))
+            _collect(checked, config, rows, results, issues)
+    if per_row:
+        key_columns = list(dict.fromkeys(c for e in per_row for c in e["kwargs"]["column_list"]))
+        for config, failing in _run(checked[key_columns], per_row, parameters, kind):
+            _collect(checked, config, failing, results, issues)
+    issues = _settle_exact_duplicates(checked[KINDS[kind].column_names + [suites.FILE]], issues)
+    issues.sort(key=lambda issue: (issue.index, issue.column))
+    return Validation(issues, results)
+
+
+def _parameters(checked: pd.DataFrame, lookups: Lookups) -> dict[str, list[str]]:
+    """Each suite parameter: the values this file holds that the warehouse does not know."""
     known = {
         "unknown_pupils": ([suites.PUPIL_KEY], lookups.pupils),
         "unknown_subjects": ([suites.SUBJECT_KEY], lookups.subjects.keys()),
@@ -157,38 +191,52 @@ def validate(frame: pd.DataFrame, kind: str, lookups: Lookups) -> Validation:
         "marks_not_in_force": ([suites.DATED_MARK], lookups.dated_marks),
         "unknown_scales": (["grade_scale", "effort_scale"], lookups.scales.keys()),
     }
-    # Each parameter is the values this file holds that are not known.
     parameters = {}
     for name, (columns, values) in known.items():
         present = {value for column in columns if column in checked for value in checked[column].dropna().unique()}
         parameters[name] = sorted(present - set(values))
-    outcome = batch.validate(
-        suite,
-        result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0},
-        expectation_parameters=parameters,
-    )
-    issues: list[Issue] = []
-    results: list[dict] = []
+    return parameters
+
+
+def _distinct_values(checked: pd.DataFrame, columns: list[str]):
+    """A frame whose each column holds that column's distinct values (blank included), cycled to one length."""
+    codes, uniques = {}, {}
+    for column in columns:
+        codes[column], uniques[column] = pd.factorize(checked[column], use_na_sentinel=False)
+    length = max(len(values) for values in uniques.values())
+    distinct = pd.DataFrame({
+        column: pd.Series(values).take(np.arange(length) % len(values)).reset_index(drop=True)
+        for column, values in uniques.items()
+    })
+    return distinct, codes, {column: len(values) for column, values in uniques.items()}
+
+
+def _run(frame: pd.DataFrame, expectations: list[dict], parameters: dict, kind: str):
+    """Great Expectations on a frame: (expectation, unexpected row positions) for each expectation."""
+    suite = gx.ExpectationSuite(name=kind, expectations=expectations)
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    outcome = batch.validate(suite, result_format={"result_format": "COMPLETE", "partial_unexpected_count": 0},
+                             expectation_parameters=parameters)
     for result in outcome.results:
         config = result.expectation_config
-        meta = config.meta or {}
-        column, reason = meta.get("column", ""), meta.get("reason", config.type)
         if result.exception_info and result.exception_info.get("raised_exception"):
-            raise RuntimeError(f"expectation {config.type} on {column} failed to run: "
+            raise RuntimeError(f"expectation {config.type} on {config.kwargs} failed to run: "
                                f"{result.exception_info.get('exception_message')}")
-        indices = result.result.get("unexpected_index_list") or []
-        results.append({
-            "expectation": config.type, "column": column, "reason": reason,
-            "success": bool(result.success), "unexpected_count": len(indices),
-        })
-        key_columns = config.kwargs.get("column_list")
-        values = _key_text(checked, key_columns) if key_columns else checked.get(column)
-        for index in indices:
-            value = None if values is None or pd.isna(values.iat[index]) else str(values.iat[index])
-            issues.append(Issue(int(index), column, value, reason))
-    issues = _settle_exact_duplicates(checked[KINDS[kind].column_names], issues)
-    issues.sort(key=lambda issue: (issue.index, issue.column))
-    return Validation(issues, results)
+        yield config, result.result.get("unexpected_index_list") or []
+
+
+def _collect(checked: pd.DataFrame, config, rows, results: list[dict], issues: list[Issue]) -> None:
+    """One expectation's outcome on the file's rows: a result summary, and an issue per bad row."""
+    meta = config.meta or {}
+    column, reason = meta.get("column", ""), meta.get("reason", config.type)
+    results.append({"expectation": config.type, "column": column, "reason": reason,
+                    "success": len(rows) == 0, "unexpected_count": len(rows)})
+    key_columns = config.kwargs.get("column_list")
+    values = (_key_text(checked, [c for c in key_columns if c != suites.FILE]) if key_columns
+              else checked.get(column))
+    for row in rows:
+        value = None if values is None or pd.isna(values.iat[row]) else str(values.iat[row])
+        issues.append(Issue(int(row), column, value, reason, len(results) - 1))
 
 
 def _settle_exact_duplicates(frame: pd.DataFrame, issues: list[Issue]) -> list[Issue]:
@@ -212,7 +260,7 @@ def _settle_exact_duplicates(frame: pd.DataFrame, issues: list[Issue]) -> list[I
             settled.append(issue)
         elif issue.index in later_copies:
             settled.append(Issue(issue.index, issue.column, issue.value,
-                                 "exact duplicate of an earlier row (the first copy was loaded)"))
+                                 "exact duplicate of an earlier row (the first copy was loaded)", issue.check))
         elif issue.index not in first_copies:
             settled.append(issue)
     return settled

@@ -1,3 +1,4 @@
+-- materialise: view
 -- Assessments: the latest grade of each pupil x subject x drop x grade type.
 with source as (
     select * from raw_assessments

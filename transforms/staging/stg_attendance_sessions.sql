@@ -1,14 +1,21 @@
--- Register marks: the latest mark of each pupil x date x session.
+-- materialise: view
+-- Register marks: the latest mark of each pupil x date x session (a corrected
+-- file replaces the marks it covers). The biggest table: arg_max over the key
+-- is cheaper here than numbering every row with a window.
 with source as (
     select * from raw_attendance_sessions
 ),
 
 latest as (
-    select *
+    select
+        school_code,
+        upn,
+        date,
+        session,
+        arg_max(mark, (_batch_id, _row_number)) as mark,
+        max(_batch_id) as _batch_id
     from source
-    qualify row_number() over (
-        partition by school_code, upn, date, session order by _batch_id desc, _row_number desc
-    ) = 1
+    group by school_code, upn, date, session
 ),
 
 final as (
