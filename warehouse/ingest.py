@@ -22,7 +22,6 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from itertools import groupby
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -118,7 +117,8 @@ def ingest(
     settings = store.settings
     chosen = {path: (per_file_options or {}).get(path, options) for path in expand_paths(paths)}
     filled = {path: o.filled(settings.default_school, settings.current_academic_year) for path, o in chosen.items()}
-    ranked = sorted(filled, key=lambda path: _load_rank(path, filled[path]))
+    ranks = {path: _load_rank(path, filled[path]) for path in filled}
+    ranked = sorted(filled, key=ranks.get)
     results: list[FileResult] = []
     run_id = uuid.uuid4().hex[:12]
     total_bytes = sum(path.stat().st_size for path in ranked if path.exists())
@@ -129,8 +129,9 @@ def ingest(
         if preparer.parallel:
             # The workers have the cores while files load; the rebuild gets them back.
             con.execute("set threads = 1")
-        for jobs in _stages(ranked, filled):
-            for prepared in preparer.prepare_all(jobs, lookups, loaded_keys, settings.max_bad_row_share):
+        for jobs, in_workers in _stages(ranked, ranks, filled):
+            for prepared in preparer.prepare_all(jobs, lookups, loaded_keys, settings.max_bad_row_share,
+                                                 in_workers):
                 result = _load(con, prepared, lookups, loaded_keys, store, run_id)
                 results.append(result)
                 writer.changed |= result.status != "unchanged"
@@ -144,21 +145,19 @@ def ingest(
     return IngestReport(results, writer.published)
 
 
-def _stages(ranked: list[Path], options: dict[Path, IngestOptions]) -> Iterator[list[tuple[Path, IngestOptions]]]:
-    """Each kind of dimension in turn (later files are checked against them), then all the facts at once.
+def _stages(ranked: list[Path], ranks: dict[Path, int], options: dict[Path, IngestOptions]):
+    """(files, whether workers may prepare them): the dimensions, then the facts.
 
-    Facts refer to dimensions but not to each other, so every fact file can be
-    prepared while earlier ones are being loaded.
+    Dimensions refer to nothing, and facts refer to dimensions but not to each
+    other, so within each stage every file can be prepared while earlier ones
+    are being loaded. The dimensions are small: they are prepared here while
+    the workers start.
     """
-    facts = []
-    for rank, group in groupby(ranked, key=lambda path: _load_rank(path, options[path])):
-        jobs = [(path, options[path]) for path in group]
-        if LOAD_ORDER[rank] in DIMENSIONS:
-            yield jobs
-        else:
-            facts.extend(jobs)
-    if facts:
-        yield facts
+    is_dimension = {path: LOAD_ORDER[ranks[path]] in DIMENSIONS for path in ranked}
+    for wanted in (True, False):
+        stage = [(path, options[path]) for path in ranked if is_dimension[path] == wanted]
+        if stage:
+            yield stage, not wanted
 
 
 class _Preparer:
@@ -183,9 +182,9 @@ class _Preparer:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    def prepare_all(self, jobs, lookups, loaded_keys, max_share) -> Iterator[Prepared]:
+    def prepare_all(self, jobs, lookups, loaded_keys, max_share, in_workers: bool) -> Iterator[Prepared]:
         size = sum(path.stat().st_size for path, _ in jobs if path.exists())
-        if self._pool is None or len(jobs) < 2 or size < CHUNK_BYTES / 4:
+        if not in_workers or self._pool is None or len(jobs) < 2 or size < CHUNK_BYTES / 4:
             yield from prepare_files(jobs, lookups, loaded_keys, max_share)
             return
         chunks = _chunks(jobs, size, self._workers)

@@ -21,7 +21,7 @@ from warehouse.formats import _ALIASES, KINDS, Kind, normalise_header
 from warehouse.lookups import Lookups
 from warehouse.normalise import normalise_column
 from warehouse.read import ExportTable, FileRejected, detect_kind, map_headers, read_export
-from warehouse.validate import Issue, validate
+from warehouse.validate import Issue, distinct_combinations, validate
 
 
 @dataclass(frozen=True)
@@ -257,23 +257,32 @@ def _canonical_wide(table: ExportTable, options: IngestOptions, lookups: Lookups
 
 
 def _canonicalise_codes(frame: pd.DataFrame, lookups: Lookups) -> None:
-    """Subject names to codes, and grades and efforts as spelt on their scales."""
-    if "subject_code" in frame:
-        labels_by_school = {school: lookups.subject_labels(school) for school in frame.school_code.dropna().unique()}
-        keys = frame.school_code + "|" + frame.subject_code
-        mapping = {}
-        for key in keys.dropna().unique():
-            school, value = key.split("|", 1)
-            mapping[key] = labels_by_school.get(school, {}).get(normalise_header(value), value.strip().upper())
-        frame["subject_code"] = keys.map(mapping, na_action="ignore").fillna(frame["subject_code"]).astype("string")
+    """Subject names to codes, and grades and efforts as spelt on their scales.
+
+    Worked out once per distinct (school, subject, value), not per row.
+    """
+    if "subject_code" not in frame:
+        return
+    labels = {}
+
+    def subject_code(school, value):
+        if value is None:
+            return None
+        if school not in labels:
+            labels[school] = lookups.subject_labels(school)
+        return labels[school].get(normalise_header(value), value.strip().upper())
+
+    _replace(frame, "subject_code", ["school_code", "subject_code"], subject_code)
     for column, which in (("grade", "grade"), ("effort", "effort")):
-        if column in frame and "subject_code" in frame:
-            keys = frame.school_code + "|" + frame.subject_code + "|" + frame[column]
-            mapping = {}
-            for key in keys.dropna().unique():
-                school, subject, value = key.split("|", 2)
-                mapping[key] = lookups.canonical_label(school, subject, value, which)
-            frame[column] = keys.map(mapping, na_action="ignore").fillna(frame[column]).astype("string")
+        if column in frame:
+            _replace(frame, column, ["school_code", "subject_code", column],
+                     lambda school, subject, value, which=which: None if value is None else
+                     lookups.canonical_label(school, subject, value, which))
+
+
+def _replace(frame: pd.DataFrame, column: str, columns: list[str], build) -> None:
+    rows, values = distinct_combinations(frame, columns, build)
+    frame[column] = pd.Series(values, dtype="string").take(rows).reset_index(drop=True).set_axis(frame.index)
 
 
 def _record_json(table: ExportTable, position: int) -> str:

@@ -111,64 +111,98 @@ def _columns_of(expectation: dict) -> list[str]:
     return list(kwargs.get("column_list", [])) + ([kwargs["column"]] if "column" in kwargs else [])
 
 
-def with_helper_columns(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Add the derived columns the suites check (see warehouse/suites.py)."""
-    out = frame.copy()
-    if suites.FILE not in out:
-        out[suites.FILE] = 0  # one file; several validated together carry their position
-    school = out["school_code"]
-    if "upn" in out:
-        out[suites.PUPIL_KEY] = school + "|" + out["upn"]
-    if "subject_code" in out:
-        out[suites.SUBJECT_KEY] = school + "|" + out["subject_code"]
-        for column, helper in (("grade", suites.SUBJECT_GRADE), ("effort", suites.SUBJECT_EFFORT)):
-            if column in out:
-                out[helper] = out[suites.SUBJECT_KEY] + "|" + out[column]
-    if "assessment_point" in out:
-        out[suites.POINT_KEY] = school + "|" + out["assessment_point"]
-    if "teacher_code" in out:
-        out[suites.TEACHER_KEY] = school + "|" + out["teacher_code"]
-    if "mark" in out and "date" in out:
-        iso = out["date"].where(out["date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}", na=False))
-        code_set = iso.map({day: code_set_for(day) for day in iso.dropna().unique()}).astype("string")
-        out[suites.DATED_MARK] = code_set + "|" + out["mark"]
+def distinct_combinations(frame: pd.DataFrame, columns: list[str], build) -> tuple[np.ndarray, list]:
+    """For each row, the number of its distinct combination of `columns`; and build(*values) for each.
+
+    Files repeat the same few combinations (a school's pupils, a subject's
+    grades) over many rows: each is worked out once, with no per-row strings.
+    """
+    key = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        key = key * (len(uniques) + 1) + codes
+    _, first_rows, inverse = np.unique(key, return_index=True, return_inverse=True)
+    values = [frame[c].to_numpy(dtype=object, na_value=None)[first_rows] for c in columns]
+    return inverse.reshape(-1), [build(*combination) for combination in zip(*values)]
+
+
+def helper_columns(frame: pd.DataFrame, kind: str, lookups: Lookups) -> dict[str, tuple[list[str], object]]:
+    """The derived values the suites check (see warehouse/suites.py): name -> (columns, build)."""
+    def key_of(*parts):
+        return None if any(part is None for part in parts) else "|".join(parts)
+
+    def pupil_key(school, upn):
+        # A mistyped UPN is reported as such, not also as an unknown pupil.
+        ok = upn is not None and UPN_SHAPE.match(upn) and _well_formed_upn_is_valid(upn)
+        return key_of(school, upn) if ok else None
+
+    def on_known_subject(school, subject, label):
+        # A grade cannot be judged on the scale of a subject we do not know:
+        # the unknown subject is the problem to report.
+        return key_of(school, subject, label) if f"{school}|{subject}" in lookups.subjects else None
+
+    def dated_mark(day, mark):
+        iso = day is not None and ISO_DATE.fullmatch(day)
+        return key_of(code_set_for(day), mark) if iso else None
+
+    def number(value):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return None
+
+    present = set(frame.columns)
+    wanted = {
+        suites.PUPIL_KEY: (["school_code", "upn"], pupil_key),
+        suites.SUBJECT_KEY: (["school_code", "subject_code"], key_of),
+        suites.SUBJECT_GRADE: (["school_code", "subject_code", "grade"], on_known_subject),
+        suites.SUBJECT_EFFORT: (["school_code", "subject_code", "effort"], on_known_subject),
+        suites.POINT_KEY: (["school_code", "assessment_point"], key_of),
+        suites.TEACHER_KEY: (["school_code", "teacher_code"], key_of),
+        suites.DATED_MARK: (["date", "mark"], dated_mark),
+    }
     for column in KINDS[kind].columns:
-        if column.type in ("int", "number") and column.name in out:
-            out[f"__num_{column.name}"] = pd.to_numeric(out[column.name], errors="coerce")
-    return out
+        if column.type in ("int", "number"):
+            wanted[f"__num_{column.name}"] = ([column.name], number)
+    return {name: spec for name, spec in wanted.items() if set(spec[0]) <= present}
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def validate(frame: pd.DataFrame, kind: str, lookups: Lookups) -> Validation:
     """Check every row of a canonical frame against the kind's suite."""
-    checked = with_helper_columns(frame.reset_index(drop=True), kind)
-    if suites.PUPIL_KEY in checked:
-        # A mistyped UPN is reported as such, not also as an unknown pupil.
-        upns = checked["upn"]
-        valid_upn = upns.notna() & upns.str.fullmatch(suites.UPN_PATTERN.strip("^$"), na=False)
-        valid_upn &= well_formed_upn_is_valid(upns.fillna(""))
-        checked.loc[~valid_upn.to_numpy(), suites.PUPIL_KEY] = pd.NA
-    if suites.SUBJECT_KEY in checked:
-        # A grade cannot be judged against the scale of a subject we do not know;
-        # the unknown subject is the problem to report.
-        unknown_subject = ~checked[suites.SUBJECT_KEY].isin(list(lookups.subjects)).fillna(False)
-        for helper in (suites.SUBJECT_GRADE, suites.SUBJECT_EFFORT):
-            if helper in checked:
-                checked.loc[unknown_subject.to_numpy(), helper] = pd.NA
-    expectations = [e for e in load_suite(kind)["expectations"] if all(c in checked for c in _columns_of(e))]
-    parameters = _parameters(checked, lookups)
+    checked = frame.reset_index(drop=True)
+    if suites.FILE not in checked:
+        checked = checked.assign(**{suites.FILE: 0})  # one file; several validated together carry their position
+    helpers = helper_columns(checked, kind, lookups)
+    available = set(checked.columns) | set(helpers)
+    expectations = [e for e in load_suite(kind)["expectations"] if all(c in available for c in _columns_of(e))]
     # A value check gives the same verdict wherever a value occurs, so it runs
     # once per distinct value (a register repeats each UPN hundreds of times);
     # the key check needs every row.
     per_value = [e for e in expectations if "column" in e["kwargs"]]
     per_row = [e for e in expectations if "column_list" in e["kwargs"]]
+    codes, uniques = {}, {}
+    for column in dict.fromkeys(e["kwargs"]["column"] for e in per_value):
+        if column in helpers:
+            columns, build = helpers[column]
+            codes[column], values = distinct_combinations(checked, columns, build)
+            uniques[column] = pd.Series(values, dtype="Float64" if column.startswith("__num_") else "string")
+        else:
+            codes[column], uniques[column] = pd.factorize(checked[column], use_na_sentinel=False)
+    parameters = _parameters(uniques, lookups)
     issues: list[Issue] = []
     results: list[dict] = []
     if per_value:
-        columns = list(dict.fromkeys(e["kwargs"]["column"] for e in per_value))
-        distinct, codes, sizes = _distinct_values(checked, columns)
+        length = max(len(values) for values in uniques.values())
+        # Each column's distinct values, cycled to one length (repeats do not change a verdict).
+        distinct = pd.DataFrame({c: pd.Series(v).take(np.arange(length) % len(v)).reset_index(drop=True)
+                                 for c, v in uniques.items()})
         for config, failing in _run(distinct, per_value, parameters, kind):
             column = config.kwargs["column"]
-            rows = np.flatnonzero(np.isin(codes[column], sorted({i % sizes[column] for i in failing})))
+            size = len(uniques[column])
+            rows = np.flatnonzero(np.isin(codes[column], sorted({i % size for i in failing})))
             _collect(checked, config, rows, results, issues)
     if per_row:
         key_columns = list(dict.fromkeys(c for e in per_row for c in e["kwargs"]["column_list"]))
@@ -177,9 +211,7 @@ def validate(frame: pd.DataFrame, kind: str, lookups: Lookups) -> Validation:
     issues = _settle_exact_duplicates(checked[KINDS[kind].column_names + [suites.FILE]], issues)
     issues.sort(key=lambda issue: (issue.index, issue.column))
     return Validation(issues, results)
-
-
-def _parameters(checked: pd.DataFrame, lookups: Lookups) -> dict[str, list[str]]:
+def _parameters(uniques: dict[str, pd.Series], lookups: Lookups) -> dict[str, list[str]]:
     """Each suite parameter: the values this file holds that the warehouse does not know."""
     known = {
         "unknown_pupils": ([suites.PUPIL_KEY], lookups.pupils),
@@ -193,22 +225,9 @@ def _parameters(checked: pd.DataFrame, lookups: Lookups) -> dict[str, list[str]]
     }
     parameters = {}
     for name, (columns, values) in known.items():
-        present = {value for column in columns if column in checked for value in checked[column].dropna().unique()}
+        present = {v for c in columns if c in uniques for v in pd.Series(uniques[c]).dropna()}
         parameters[name] = sorted(present - set(values))
     return parameters
-
-
-def _distinct_values(checked: pd.DataFrame, columns: list[str]):
-    """A frame whose each column holds that column's distinct values (blank included), cycled to one length."""
-    codes, uniques = {}, {}
-    for column in columns:
-        codes[column], uniques[column] = pd.factorize(checked[column], use_na_sentinel=False)
-    length = max(len(values) for values in uniques.values())
-    distinct = pd.DataFrame({
-        column: pd.Series(values).take(np.arange(length) % len(values)).reset_index(drop=True)
-        for column, values in uniques.items()
-    })
-    return distinct, codes, {column: len(values) for column, values in uniques.items()}
 
 
 def _run(frame: pd.DataFrame, expectations: list[dict], parameters: dict, kind: str):
@@ -231,11 +250,14 @@ def _collect(checked: pd.DataFrame, config, rows, results: list[dict], issues: l
     column, reason = meta.get("column", ""), meta.get("reason", config.type)
     results.append({"expectation": config.type, "column": column, "reason": reason,
                     "success": len(rows) == 0, "unexpected_count": len(rows)})
+    if not len(rows):
+        return
+    bad = checked.iloc[np.asarray(rows)]
     key_columns = config.kwargs.get("column_list")
-    values = (_key_text(checked, [c for c in key_columns if c != suites.FILE]) if key_columns
-              else checked.get(column))
-    for row in rows:
-        value = None if values is None or pd.isna(values.iat[row]) else str(values.iat[row])
+    values = (_key_text(bad, [c for c in key_columns if c != suites.FILE]) if key_columns
+              else bad.get(column))
+    for position, row in enumerate(rows):
+        value = None if values is None or pd.isna(values.iat[position]) else str(values.iat[position])
         issues.append(Issue(int(row), column, value, reason, len(results) - 1))
 
 

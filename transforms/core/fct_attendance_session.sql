@@ -7,12 +7,18 @@ codes as (
     select code, category from ref_attendance_codes
 ),
 
+-- The academic year of each school day, worked out once per day, not per mark.
+days as (
+    select session_date, academic_year_of(session_date) as academic_year
+    from (select distinct session_date from marks)
+),
+
 final as (
     select
         m.school_code,
         m.upn,
         m.session_date,
-        academic_year_of(m.session_date) as academic_year,
+        d.academic_year,
         m.session,
         m.mark,
         c.category as mark_category,
@@ -23,6 +29,7 @@ final as (
         m.batch_id
     from marks m
     join codes c on c.code = m.mark
+    join days d using (session_date)
 )
 
 select * from final
