@@ -29,3 +29,11 @@ def run_query(name: str, **params) -> pd.DataFrame | None:
             "(see docs/import-formats.md)."
         )
         return None
+
+
+def show_table(frame: pd.DataFrame, empty_message: str, column_config: dict) -> None:
+    """A table, or a reassuring line saying why it has no rows."""
+    if frame.empty:
+        st.success(empty_message)
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config)

@@ -2,10 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import run_query
+from pages.common import run_query, show_table
 
 # Status as icon and word, not colour alone.
-STATUS_LABELS = {"loaded": "✅ loaded", "rejected": "⛔ rejected"}
+STATUS_LABELS = {"loaded": "✓ loaded", "rejected": "✗ rejected"}
 
 st.title("Data quality")
 st.caption("Every import batch with its row accounting, the rows held back in quarantine with the reason, "
@@ -40,19 +40,15 @@ if batches is not None:
     st.subheader("Quarantined rows")
     st.caption("Rows held back by validation. Correct them in the MIS and import the corrected file: "
                "its rows replace those with the same key.")
-    quarantined = run_query("quarantine", batch_id=None)
-    if quarantined.empty:
-        st.success("No rows are in quarantine.")
-    else:
-        st.dataframe(
-            quarantined, hide_index=True, width="stretch",
-            column_config={
-                "batch_id": "Batch", "file_name": "File",
-                "row_number": st.column_config.NumberColumn("Row", help="Row in the file (the header is row 1)."),
-                "column_name": "Column", "value": "Value", "reason": "Reason",
-                "record": st.column_config.TextColumn("The row as in the file", width="large"),
-            },
-        )
+    show_table(
+        run_query("quarantine", batch_id=None), "No rows are in quarantine.",
+        {
+            "batch_id": "Batch", "file_name": "File",
+            "row_number": st.column_config.NumberColumn("Row", help="Row in the file (the header is row 1)."),
+            "column_name": "Column", "value": "Value", "reason": "Reason",
+            "record": st.column_config.TextColumn("The row as in the file", width="large"),
+        },
+    )
 
     st.subheader("Validation report")
     # The newest batch with something to look at comes first.
@@ -64,7 +60,7 @@ if batches is not None:
     st.write(batches.loc[batches.batch_id == batch_id, "message"].iloc[0])
     report = run_query("validation_report", batch_id=batch_id)
     st.dataframe(
-        report.assign(success=report.success.map({True: "✅ passed", False: "❌ failed"})),
+        report.assign(success=report.success.map({True: "✓ passed", False: "✗ failed"})),
         hide_index=True, width="stretch",
         column_config={
             "expectation": "Check (Great Expectations)", "column_name": "Column", "reason": "What it means",
@@ -78,17 +74,14 @@ if batches is not None:
     points = run_query("assessment_points")
     options = ["All drops"] + list(pd.unique(points.assessment_point))
     drop = st.selectbox("Assessment point", options, index=len(options) - 1 if len(options) > 1 else 0)
-    missing = run_query("missing_grades", assessment_point=None if drop == "All drops" else drop)
-    if missing.empty:
-        st.success("Every class expected at this drop has its working-at grades entered.")
-    else:
-        st.dataframe(
-            missing, hide_index=True, width="stretch",
-            column_config={
-                "school_code": "School", "assessment_point": "Assessment point", "class_code": "Class",
-                "subject_name": "Subject", "teacher_name": "Teacher", "year_group": "Year",
-                "pupils": "Pupils", "grades_entered": "Entered", "grades_missing": "Missing",
-                "pct_entered": st.column_config.ProgressColumn("% entered", format="%.0f%%", min_value=0,
-                                                               max_value=100),
-            },
-        )
+    show_table(
+        run_query("missing_grades", assessment_point=None if drop == "All drops" else drop),
+        "Every class expected at this drop has its working-at grades entered.",
+        {
+            "school_code": "School", "assessment_point": "Assessment point", "class_code": "Class",
+            "subject_name": "Subject", "teacher_name": "Teacher", "year_group": "Year",
+            "pupils": "Pupils", "grades_entered": "Entered", "grades_missing": "Missing",
+            "pct_entered": st.column_config.ProgressColumn("% entered", format="%.0f%%", min_value=0,
+                                                           max_value=100),
+        },
+    )

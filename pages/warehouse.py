@@ -5,7 +5,8 @@ import streamlit as st
 from pages.common import run_query
 
 st.title("Warehouse")
-st.caption("What has been imported: pupils on roll, data drops and the latest import batches.")
+st.caption("What has been imported: pupils on roll and the data drops. Import batches, rejected files and "
+           "quarantined rows are on the Data quality page.")
 
 summary = run_query("school_summary")
 if summary is not None:
@@ -28,7 +29,7 @@ if summary is not None:
         alt.Chart(by_year)
         .mark_bar()
         .encode(
-            x=alt.X("year_group:O", title="Year group"),
+            x=alt.X("year_group:O", title="Year group", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("pupils:Q", title="Pupils"),
             color=alt.Color("school_code:N", title="School"),
             tooltip=["school_code", "year_group", "pupils", "disadvantaged", "sen", "without_ks2"],

@@ -59,6 +59,6 @@ def test_data_quality_page_shows_batches_quarantine_and_report(loaded):
     assert list(quarantined.row_number) == [4] and list(quarantined.value) == ["5x"]
     assert at.selectbox[0].value.endswith("assessments.csv (loaded)")  # the batch with a problem first
     report = at.dataframe[2].value
-    failed = report[report.success == "❌ failed"]
+    failed = report[report.success == "✗ failed"]
     assert list(failed.reason) == ["grade is not on the subject's grade scale"]
     assert list(failed.unexpected_count) == [1]
