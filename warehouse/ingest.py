@@ -8,9 +8,11 @@ whose structure is wrong, or with too many bad rows, is rejected whole. All
 files of one run, and the rebuild of the derived tables, land in one new
 snapshot or not at all (store.py).
 
-Files are handled kind by kind (pupils before the grades that name them); the
-files of one kind are prepared in parallel worker processes when there is
-enough work to pay for starting them.
+Dimensions (subjects, staff, pupils, drops) are loaded before the facts that
+name them. For a big run (PARALLEL_MIN_BYTES), files are prepared in two
+spawned worker processes while this one loads: a script that calls ingest()
+on that much data must guard its entry point with `if __name__ == "__main__":`,
+as any user of multiprocessing must.
 """
 from __future__ import annotations
 

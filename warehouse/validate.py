@@ -1,9 +1,12 @@
 """Row validation with Great Expectations, one suite per export kind.
 
-Runs the JSON suites in expectations/ on a pandas DataFrame with an ephemeral
-context, and turns every unexpected value into an Issue (row, column, value,
-reason) for the quarantine. Importing Great Expectations costs seconds, so only
-ingestion imports this module; the dashboard never does.
+Runs the JSON suites in expectations/ with an ephemeral context on pandas
+DataFrames, and turns every unexpected value into an Issue (row, column, value,
+reason) for the quarantine. Value checks run once per distinct value (or
+distinct combination, for derived keys such as school|subject|grade) and their
+verdicts are mapped back to the rows; the key check runs on every row.
+Importing Great Expectations costs seconds, so only ingestion imports this
+module; the dashboard never does.
 """
 from __future__ import annotations
 
