@@ -47,10 +47,11 @@ def normalise_column(values: pd.Series, column: Column) -> pd.Series:
 
 
 def _map_unique(values: pd.Series, convert) -> pd.Series:
-    uniques = values.dropna().unique()
+    codes, uniques = pd.factorize(values)  # blanks get code -1
     # A cell of spaces is a blank cell.
-    mapping = {value: (convert(value) if value.strip() else pd.NA) for value in uniques}
-    return values.map(mapping, na_action="ignore").astype("string")
+    converted = [convert(value) if value.strip() else pd.NA for value in uniques]
+    mapped = pd.array(converted, dtype="string").take(codes, allow_fill=True)
+    return pd.Series(mapped, index=values.index)
 
 
 def _upper(value: str) -> str:
