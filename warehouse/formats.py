@@ -296,9 +296,9 @@ def normalise_header(header: object) -> str:
     return re.sub(r"[^0-9a-z*]+", "_", text).strip("_")
 
 
-# Header spellings seen in SIMS, Arbor and Bromcom exports -> canonical column.
-# Keys are normalised with normalise_header.
-_ALIASES = {
+# Canonical column -> the header spellings seen in SIMS, Arbor and Bromcom
+# exports, normalised with normalise_header.
+HEADER_SPELLINGS = {
     "school_code": ["school", "urn", "school_urn", "dfe_number", "laestab", "establishment"],
     "upn": ["upn", "unique_pupil_number", "pupil_upn", "student_upn"],
     "legal_surname": ["legal_surname", "surname", "last_name", "family_name", "student_surname"],
@@ -369,7 +369,7 @@ _ALIASES = {
 }
 
 HEADER_ALIASES: dict[str, str] = {}
-for _canonical, _spellings in _ALIASES.items():
+for _canonical, _spellings in HEADER_SPELLINGS.items():
     for _spelling in _spellings:
         assert _spelling not in HEADER_ALIASES, f"alias {_spelling} listed twice"
         HEADER_ALIASES[_spelling] = _canonical

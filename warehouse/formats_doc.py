@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from warehouse.formats import _ALIASES, KINDS, KIND_ALIASES
+from warehouse.formats import HEADER_SPELLINGS, KINDS, KIND_ALIASES
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "import-formats.md"
 START, END = "<!-- formats:start -->", "<!-- formats:end -->"
 
 
 def _headings(kind: str, column: str) -> str:
-    spellings = [column] + [s for s in _ALIASES.get(column, []) if s != column]
+    spellings = [column] + [s for s in HEADER_SPELLINGS.get(column, []) if s != column]
     spellings += [s for s, c in KIND_ALIASES.get(kind, {}).items() if c == column and s not in spellings]
     return ", ".join(f"`{s.replace('_', ' ')}`" for s in spellings[:6])
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from warehouse import suites
-from warehouse.formats import _ALIASES, KINDS, Kind, normalise_header
+from warehouse.formats import HEADER_SPELLINGS, KINDS, Kind, normalise_header
 from warehouse.lookups import Lookups
 from warehouse.normalise import normalise_column
 from warehouse.read import ExportTable, FileRejected, detect_kind, map_headers, read_export
@@ -216,7 +216,7 @@ def _fill_from_options(frame: pd.DataFrame, kind: Kind, options: IngestOptions, 
 
 def _missing_columns_message(table: ExportTable, kind: Kind, missing: list[str]) -> str:
     hints = "; ".join(
-        f"{name} (accepted headings: {', '.join(s.replace('_', ' ') for s in _ALIASES.get(name, [name])[:4])})"
+        f"{name} (accepted headings: {', '.join(s.replace('_', ' ') for s in HEADER_SPELLINGS.get(name, [name])[:4])})"
         for name in missing
     )
     return (f"{table.path.name}: looks like a {kind.title.lower()} export but has no column for {hints}. "
