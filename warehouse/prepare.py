@@ -129,7 +129,7 @@ def _read_and_map(path: Path, options: IngestOptions, lookups: Lookups, loaded_k
     except FileRejected as rejection:
         prepared.rejection = str(rejection)
         return prepared
-    prepared.frame, prepared.row_numbers, prepared.source_columns = frame, np.asarray(row_numbers), source_columns
+    prepared.frame, prepared.row_numbers, prepared.source_columns = frame, row_numbers, source_columns
     prepared.table = table
     if not wide:
         prepared.issues = [Issue(i, "", None, "row has more cells than there are headings") for i in table.ragged_rows]
@@ -164,8 +164,8 @@ def _decide(prepared: Prepared, max_bad_row_share: float) -> None:
         )
     elif bad:
         table = prepared.table
-        position_of_row = {row: position for position, row in enumerate(table.row_numbers)}
-        prepared.records = {i: _record_json(table, position_of_row[int(prepared.row_numbers[i])]) for i in bad}
+        # A marksheet's rows are its pupil rows repeated once per subject column.
+        prepared.records = {i: _record_json(table, i % len(table.frame)) for i in bad}
     prepared.table = None  # the file's text is not needed any more (nor sent back from a worker)
 
 
@@ -194,7 +194,7 @@ def _canonical_long(table: ExportTable, kind: Kind, options: IngestOptions):
         if column.name not in frame:
             frame[column.name] = pd.Series(pd.NA, index=frame.index, dtype="string")
         frame[column.name] = normalise_column(frame[column.name].astype("string"), column)
-    return frame[kind.column_names].reset_index(drop=True), list(table.row_numbers), None
+    return frame[kind.column_names].reset_index(drop=True), table.row_numbers, None
 
 
 def _fill_from_options(frame: pd.DataFrame, kind: Kind, options: IngestOptions, table: ExportTable) -> None:
@@ -238,12 +238,11 @@ def _canonical_wide(table: ExportTable, options: IngestOptions, lookups: Lookups
                 f"give its drop and grade type with --assessment-point and --grade-type."
             )
     upn = table.frame[upn_headers[0]]
-    pieces, rows, sources = [], [], []
+    pieces, sources = [], []
     for header in subject_headers:
         pieces.append(pd.DataFrame({
             "upn": upn.values, "subject_code": labels[normalise_header(header)], "grade": table.frame[header].values,
         }))
-        rows.extend(table.row_numbers)
         sources.extend([header] * len(upn))
     frame = pd.concat(pieces, ignore_index=True).astype("string")
     frame["school_code"] = options.school
@@ -253,6 +252,7 @@ def _canonical_wide(table: ExportTable, options: IngestOptions, lookups: Lookups
     kind = KINDS["assessments"]
     for column in kind.columns:
         frame[column.name] = normalise_column(frame[column.name].astype("string"), column)
+    rows = np.tile(table.row_numbers, len(subject_headers))  # each pupil row, once per subject column
     return frame[kind.column_names], rows, sources
 
 

@@ -34,7 +34,7 @@ class ExportTable:
     file_hash: str
     headers: list[str]  # as in the file
     frame: pd.DataFrame  # one text column per header, named as in the file
-    row_numbers: list[int]  # spreadsheet row number of each frame row (the header row is 1 if first)
+    row_numbers: np.ndarray  # spreadsheet row number of each frame row (the header row is 1 if first)
     encoding: str
     delimiter: str
     notes: list[str] = field(default_factory=list)
@@ -108,7 +108,7 @@ def _read_csv_fast(path: Path, digest: str, text: str, encoding: str, delimiter:
     if frame.empty:
         raise FileRejected(f"{path.name}: the file has headings but no rows of data.")
     notes = [f"skipped {header_index} line(s) above the header row"] if header_index else []
-    return ExportTable(path, digest, headers, frame, list(row_numbers[keep]), encoding, delimiter, notes)
+    return ExportTable(path, digest, headers, frame, row_numbers[keep], encoding, delimiter, notes)
 
 
 def _first_lines(text: str, count: int = HEADER_SEARCH_ROWS) -> list[str]:
@@ -227,7 +227,8 @@ def _table_from_grid(path: Path, digest: str, grid: list[list[str]], encoding: s
     notes = []
     if header_index:
         notes.append(f"skipped {header_index} line(s) above the header row")
-    return ExportTable(path, digest, unique_headers, frame, row_numbers, encoding, delimiter, notes, ragged)
+    return ExportTable(path, digest, unique_headers, frame, np.asarray(row_numbers), encoding, delimiter, notes,
+                       ragged)
 
 
 def _has_known_headings(grid: list[list[str]]) -> bool:
