@@ -66,7 +66,7 @@ def test_a_failure_mid_load_leaves_the_warehouse_as_it_was(store, exports_dir, m
     snapshot = store.current_snapshot()
     counts = query(store, "select (select count(*) from batches), (select count(*) from raw_pupils)")
 
-    def broken_build(con):
+    def broken_build(con, settings=None):
         con.execute("create table half_built as select 1 as x")
         raise RuntimeError("disk full (simulated)")
 

@@ -14,3 +14,13 @@ create or replace macro academic_year_from_start(y) as format('{}/{:02d}', y, (y
 
 -- 'Y' / 'N' -> boolean.
 create or replace macro yes(x) as case x when 'Y' then true when 'N' then false end;
+
+-- A setting from tracker.toml (see warehouse/config.py MEASURE_DEFAULTS), as text or as a number.
+create or replace macro setting(n) as (select value from ref_settings where name = n);
+create or replace macro setting_num(n) as (select cast(value as double) from ref_settings where name = n);
+
+-- Key stages in National Curriculum years: KS3 is Years 7-9, KS4 Years 10-11, KS5 Years 12-13.
+create or replace macro ks_first_year(ks) as case ks when '3' then 7 when '4' then 10 when '5' then 12 end;
+create or replace macro ks_years(ks) as case ks when '3' then 3 else 2 end;
+-- Position of a term in a key stage: 1 = autumn of its first year ... ks_years * 3 = summer of its last.
+create or replace macro ks_term_index(ks, year_group, term_number) as (year_group - ks_first_year(ks)) * 3 + term_number;

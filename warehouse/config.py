@@ -3,10 +3,45 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The settings the measures read (transforms read them from the ref_settings
+# table), with their defaults; tracker.toml's [progress], [measures] and
+# [review] tables override them. docs/measures.md says what each one does.
+MEASURE_DEFAULTS: dict[str, object] = {
+    # How progress targets are set in each key stage: straight | sublevels | learned.
+    "progress.ks3_method": "sublevels",
+    "progress.ks4_method": "straight",
+    "progress.ks5_method": "straight",
+    "progress.sublevels_per_year": 2,
+    # A learned trajectory needs at least this many past pupils in the subject
+    # (else all the key stage's subjects together; else a straight line).
+    "progress.learned_min_pupils": 30,
+    # Within this many grades of the progress target is on track; this far below is well below.
+    "progress.on_track_tolerance_grades": 0.34,
+    "progress.well_below_grades": 1.0,
+    # A target is "not challenging" when the pupil was ahead at this many latest points in a row.
+    "progress.not_challenging_points": 2,
+    # DfE A8 estimates used for the estimated Progress 8: exam year and version.
+    "measures.p8_table_year": 2024,
+    "measures.p8_table_version": "provisional",
+    # The prediction targets are checked against: an imported estimate's source
+    # (e.g. FFT50), or school_history (the school's own past cohorts).
+    "measures.target_check_prediction": "FFT50",
+    # An alternative baseline is linked to the KS2 scale only with this many pupils having both.
+    "measures.baseline_link_min_pupils": 30,
+    # Review lists (2005 guide, Table 3): thresholds.
+    "review.poor_effort_subjects": 2,
+    "review.below_target_subjects": 3,
+    "review.uneven_range_grades": 3.0,
+    "review.poor_attendance_pct": 90.0,
+    "review.good_effort_subjects": 5,
+    "review.ahead_subjects": 3,
+}
+PROGRESS_METHODS = ("straight", "sublevels", "learned")
 
 
 @dataclass(frozen=True)
@@ -16,6 +51,8 @@ class Settings:
     default_school: str
     current_academic_year: str
     max_bad_row_share: float
+    measures: dict = field(default_factory=lambda: dict(MEASURE_DEFAULTS))
+    scales: dict = field(default_factory=dict)  # [scales.<code>] tables, see warehouse/scales.py
 
 
 def load_settings() -> Settings:
@@ -34,4 +71,30 @@ def load_settings() -> Settings:
         default_school=str(school.get("default_school", "S001")),
         current_academic_year=str(school.get("current_academic_year", "2025/26")),
         max_bad_row_share=float(ingest.get("max_bad_row_share", 0.25)),
+        measures=measure_settings(raw),
+        scales=dict(raw.get("scales", {})),
     )
+
+
+class SettingError(ValueError):
+    """A setting in tracker.toml has a value the tracker cannot use."""
+
+
+def measure_settings(raw: dict) -> dict:
+    """MEASURE_DEFAULTS overridden by the file's [progress], [measures] and [review] tables."""
+    values = dict(MEASURE_DEFAULTS)
+    for section in ("progress", "measures", "review"):
+        for key, value in raw.get(section, {}).items():
+            name = f"{section}.{key}"
+            if name not in MEASURE_DEFAULTS:
+                raise SettingError(f"tracker.toml [{section}]: unknown setting {key!r}")
+            default = MEASURE_DEFAULTS[name]
+            try:
+                values[name] = type(default)(value)
+            except (TypeError, ValueError):
+                raise SettingError(f"tracker.toml [{section}] {key} = {value!r}: "
+                                   f"expected a {type(default).__name__}") from None
+            if name.endswith("_method") and values[name] not in PROGRESS_METHODS:
+                raise SettingError(f"tracker.toml [{section}] {key} = {value!r}: "
+                                   f"use one of {', '.join(PROGRESS_METHODS)}")
+    return values

@@ -141,7 +141,7 @@ def ingest(
                     on_file(result)
         if writer.changed:
             con.execute("reset threads")
-            transform.build(con)
+            transform.build(con, settings)
             if fail_before_publish:
                 raise RuntimeError("failure injected before publishing (test)")
     return IngestReport(results, writer.published)

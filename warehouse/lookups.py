@@ -4,17 +4,16 @@ scales and the DfE attendance codes.
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from warehouse.config import load_settings
 from warehouse.formats import normalise_header
+from warehouse.scales import REFERENCE_DIR, all_scales
 
-REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 # The DfE's new register codes apply from this day (School Attendance (Pupil
 # Registration) (England) Regulations 2024).
 NEW_CODES_FROM = date(2024, 8, 19)
@@ -28,12 +27,13 @@ class Scale:
     labels: dict[str, str]  # upper-cased label -> label as on the scale
 
 
-def load_scales() -> dict[str, Scale]:
+def load_scales(config: dict | None = None) -> dict[str, Scale]:
+    """The scales in force: built in plus tracker.toml's [scales.<code>] (config, else the file's)."""
+    rows = all_scales(load_settings().scales if config is None else config)
     scales: dict[str, Scale] = {}
-    with open(REFERENCE_DIR / "grade_scales.csv", encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            scale = scales.setdefault(row["scale_code"], Scale(row["scale_code"], row["kind"], {}))
-            scale.labels[row["label"].upper()] = row["label"]
+    for code, kind, label in rows[["scale_code", "kind", "label"]].itertuples(index=False):
+        scale = scales.setdefault(code, Scale(code, kind, {}))
+        scale.labels[label.upper()] = label
     return scales
 
 

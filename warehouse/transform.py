@@ -20,15 +20,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from warehouse.lookups import REFERENCE_DIR
+from warehouse.config import Settings, load_settings
+from warehouse.scales import REFERENCE_DIR, all_scales
 from warehouse.schema import quote
 
 TRANSFORMS_DIR = Path(__file__).resolve().parent.parent / "transforms"
-LAYERS = ("staging", "core", "marts")
+LAYERS = ("staging", "core", "intermediate", "marts")
 
 # Reference tables shipped with the product (see warehouse/reference/).
 SEEDS = {
-    "ref_grade_scales": "grade_scales.csv",
     "ref_attendance_codes": "attendance_codes.csv",
     "ref_a8_estimates": "dfe_ks4/a8_estimates_by_ks2_group.csv",
 }
@@ -59,17 +59,22 @@ def discover_models() -> list[Model]:
     return sorted((models[name] for name in order), key=lambda m: (LAYERS.index(m.layer), order.index(m.name)))
 
 
-def load_seeds(con: duckdb.DuckDBPyConnection) -> None:
-    for table, file_name in SEEDS.items():
-        frame = pd.read_csv(REFERENCE_DIR / file_name, dtype=str, keep_default_na=False)
+def load_seeds(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Reference tables, as text (models cast what they use), and the settings measures read."""
+    frames = {table: pd.read_csv(REFERENCE_DIR / file_name, dtype=str, keep_default_na=False)
+              for table, file_name in SEEDS.items()}
+    frames["ref_grade_scales"] = all_scales(settings.scales)
+    frames["ref_settings"] = pd.DataFrame(
+        [(name, str(value)) for name, value in settings.measures.items()], columns=["name", "value"])
+    for table, frame in frames.items():
         con.register("seed_frame", frame)
         con.execute("create or replace table " + quote(table) + " as select * from seed_frame")
         con.unregister("seed_frame")
 
 
-def build(con: duckdb.DuckDBPyConnection) -> list[str]:
+def build(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> list[str]:
     """Rebuild every derived model, then run the data tests. Returns the models built."""
-    load_seeds(con)
+    load_seeds(con, settings or load_settings())
     con.execute((TRANSFORMS_DIR / "macros.sql").read_text(encoding="utf-8"))
     built = []
     for model in discover_models():

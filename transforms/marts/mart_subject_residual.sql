@@ -1,0 +1,40 @@
+-- Subject residuals: how a pupil does in a subject compared with their own other
+-- subjects at the same point: their points in the subject minus the mean of their
+-- points in their other subjects of the same key stage, in grades of the
+-- subject's scale. One row per pupil x subject x assessment point (working-at
+-- grades; pupils with at least one other subject graded). Averaged by subject,
+-- class or teacher, it shows where pupils do better or worse than they do elsewhere.
+with grades as (
+    select * from int_ks_grade where grade_type = 'working_at' and grade_entered
+),
+
+with_others as (
+    select
+        *,
+        sum(points) over pupil_point as points_all,
+        count(*) over pupil_point as subjects_all
+    from grades
+    window pupil_point as (partition by school_code, upn, assessment_point, key_stage)
+),
+
+final as (
+    select
+        school_code,
+        upn,
+        subject_code,
+        assessment_point,
+        academic_year,
+        point_sequence,
+        year_group,
+        key_stage,
+        class_code,
+        teacher_code,
+        points,
+        subjects_all - 1 as other_subjects,
+        round((points_all - points) / (subjects_all - 1), 4) as other_subjects_mean_points,
+        round((points - (points_all - points) / (subjects_all - 1)) / grade_width, 4) as residual_grades
+    from with_others
+    where subjects_all > 1
+)
+
+select * from final
