@@ -1,4 +1,4 @@
-"""Command line: python -m warehouse ingest | status | demo.
+"""Command line: python -m warehouse ingest | status | demo | rebuild.
 
 Exit codes: 0 everything loaded; 1 a file was rejected or the run failed
 (nothing of that file, or of the run, was loaded); 2 some rows were
@@ -11,8 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-from warehouse.config import load_settings
+from warehouse.config import SettingError, load_settings
 from warehouse.formats import GRADE_TYPES, KINDS
+from warehouse.scales import ScaleConfigError
 from warehouse.store import Store, WarehouseBusy
 
 EXIT_OK, EXIT_FAILED, EXIT_QUARANTINED = 0, 1, 2
@@ -43,16 +44,35 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--force", action="store_true", help="load even if the warehouse already has data")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    commands.add_parser("rebuild", help="recompute the measures with the settings now in tracker.toml")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "ingest":
             return _ingest(args)
         if args.command == "status":
             return _status(args)
+        if args.command == "rebuild":
+            return _rebuild()
         return _demo(args)
-    except WarehouseBusy as busy:
-        print(f"error: {busy}", file=sys.stderr)
+    except (WarehouseBusy, SettingError, ScaleConfigError) as error:
+        print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _rebuild() -> int:
+    """A new snapshot with every model rebuilt: how a changed setting or scale takes effect."""
+    from warehouse import transform
+
+    store = Store.default()
+    if store.current_snapshot() is None:
+        print("The warehouse is empty: nothing to rebuild.", file=sys.stderr)
+        return EXIT_FAILED
+    with store.writer() as writer:
+        transform.build(writer.con, store.settings)
+        writer.changed = True
+    print(f"Measures rebuilt with the settings in force. Warehouse snapshot: {writer.published.name}")
+    return EXIT_OK
 
 
 def _ingest(args) -> int:

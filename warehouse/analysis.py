@@ -1,0 +1,121 @@
+"""Measures that take a question asked live: groups, movement, date ranges, transitions.
+
+Plain functions over DataFrames and named queries (no Streamlit), for the
+dashboard and for anyone scripting the warehouse. `run` is anything with the
+signature of WarehouseReader.run: run(query_name, **params) -> DataFrame.
+
+Group comparisons take a pupil-level frame (one row per pupil, e.g. a mart
+joined to mart_pupil) and a summary: the mean of a column, the share of pupils
+with a flag, or a rate of two summed columns (attendance is sessions-weighted,
+as the DfE computes it, not a mean of pupils' percentages).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+Run = Callable[..., pd.DataFrame]
+
+# The standard subgroups (DESIGN.md §3) as columns of mart_pupil.
+STANDARD_GROUPS = ("gender", "disadvantaged", "pupil_premium", "fsm", "sen_status", "eal", "ethnicity",
+                   "looked_after", "more_able", "prior_attainment_band", "year_group", "tutor_group")
+BAND_ORDER = ("low", "middle", "high")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """How a group's rows become one figure."""
+    label: str
+    compute: Callable[[pd.DataFrame], float]
+
+
+def mean_of(column: str) -> Summary:
+    return Summary(f"mean {column}", lambda rows: rows[column].mean())
+
+
+def share_of(flag: str) -> Summary:
+    """Percentage of rows where a boolean column is true."""
+    return Summary(f"% {flag}", lambda rows: 100.0 * rows[flag].astype(bool).mean() if len(rows) else float("nan"))
+
+
+def rate_of(numerator: str, denominator: str) -> Summary:
+    """100 x sum(numerator) / sum(denominator), e.g. attendance % over sessions."""
+    def compute(rows: pd.DataFrame) -> float:
+        total = rows[denominator].sum()
+        return 100.0 * rows[numerator].sum() / total if total else float("nan")
+    return Summary(f"% {numerator} of {denominator}", compute)
+
+
+def compare_groups(frame: pd.DataFrame, by: str, summary: Summary, pupil_key: str = "upn") -> pd.DataFrame:
+    """Each group's figure beside the rest of the cohort's, and the gap between them.
+
+    A list-valued column (custom_groups) puts a pupil in each of its groups; the
+    rest of the cohort is then everyone not in that group. Pupils with no value
+    for `by` are left out of the groups but stay in "the rest".
+    """
+    listed = frame[by].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any()
+    exploded = frame.explode(by) if listed else frame
+    rows = []
+    for group, members in exploded.dropna(subset=[by]).groupby(by, sort=True):
+        in_group = frame[pupil_key].isin(set(members[pupil_key]))
+        rest = frame[~in_group]
+        value = summary.compute(frame[in_group])
+        rest_value = summary.compute(rest) if len(rest) else float("nan")
+        rows.append({
+            "group_by": by, "group": group,
+            "pupils": int(frame.loc[in_group, pupil_key].nunique()), "value": value,
+            "rest_pupils": int(rest[pupil_key].nunique()), "rest_value": rest_value,
+            "gap": value - rest_value,
+        })
+    result = pd.DataFrame(rows, columns=["group_by", "group", "pupils", "value", "rest_pupils", "rest_value", "gap"])
+    result.attrs["measure"] = summary.label
+    return result
+
+
+def residuals_by(residuals: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Mean subject residual (mart_subject_residual) by subject, class, teacher or any columns."""
+    grouped = residuals.groupby(by, dropna=False)
+    return (grouped.agg(pupils=("upn", "nunique"), mean_residual_grades=("residual_grades", "mean"))
+            .reset_index().sort_values("mean_residual_grades"))
+
+
+def movement_between(run: Run, school: str, from_point: str, to_point: str) -> pd.DataFrame:
+    """Per pupil and subject: grade at each point and whether it went up, stayed or went down."""
+    return run("movement", school=school, from_point=from_point, to_point=to_point)
+
+
+def movement_summary(movement: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Counts of up / same / down, and the mean change in grades, per group."""
+    counts = (movement.pivot_table(index=by, columns="movement", values="upn", aggfunc="count", fill_value=0)
+              .reindex(columns=["up", "same", "down"], fill_value=0))
+    counts["mean_change_grades"] = movement.groupby(by)["change_grades"].mean()
+    return counts.reset_index()
+
+
+def attendance_between(run: Run, school: str, from_date, to_date) -> pd.DataFrame:
+    """Per pupil attendance between two dates (inclusive), by the DfE definitions."""
+    return run("attendance_between", school=school, from_date=pd.Timestamp(from_date).date(),
+               to_date=pd.Timestamp(to_date).date())
+
+
+ATTENDANCE = rate_of("present_sessions", "possible_sessions")
+PERSISTENT_ABSENCE = share_of("persistent_absent")
+SEVERE_ABSENCE = share_of("severe_absent")
+
+
+def transition_matrix(run: Run, school: str, assessment_point: str, subject_code: str,
+                      grade_type: str = "working_at") -> pd.DataFrame:
+    """Pupils by prior-attainment band (rows, low to high) and grade (columns, highest first)."""
+    counts = run("transition_matrix", school=school, assessment_point=assessment_point,
+                 subject_code=subject_code, grade_type=grade_type)
+    if counts.empty:
+        return pd.DataFrame(index=pd.Index([], name="prior_attainment_band"))
+    order = counts.groupby("grade")["grade_order"].max().sort_values(ascending=False).index
+    counts["prior_attainment_band"] = counts["prior_attainment_band"].fillna("no baseline")
+    matrix = counts.pivot_table(index="prior_attainment_band", columns="grade", values="pupils",
+                                aggfunc="sum", fill_value=0)
+    rows = [band for band in (*BAND_ORDER, "no baseline") if band in matrix.index]
+    return matrix.reindex(index=rows, columns=list(order), fill_value=0)

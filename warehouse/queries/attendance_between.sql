@@ -1,0 +1,49 @@
+-- Attendance per pupil between two dates (inclusive), by the DfE definitions
+-- (see mart_attendance_pupil). From register marks; for periods with only
+-- imported summaries, the summaries lying wholly inside the range.
+with marks as (
+    select school_code, upn,
+           count(*) filter (where is_possible) as possible_sessions,
+           count(*) filter (where is_present) as present_sessions,
+           count(*) filter (where is_authorised_absence) as authorised_absence_sessions,
+           count(*) filter (where is_unauthorised_absence) as unauthorised_absence_sessions
+    from fct_attendance_session
+    where school_code = $school and session_date between $from_date and $to_date
+    group by all
+),
+
+summaries as (
+    select s.school_code, s.upn,
+           sum(s.possible_sessions) as possible_sessions,
+           sum(s.present_sessions) as present_sessions,
+           sum(s.authorised_absence_sessions) as authorised_absence_sessions,
+           sum(s.unauthorised_absence_sessions) as unauthorised_absence_sessions
+    from fct_attendance_summary s
+    where s.school_code = $school and s.from_date >= $from_date and s.to_date <= $to_date
+      -- Not where register marks already cover the summary's period.
+      and not exists (select 1 from fct_attendance_session m
+                      where m.school_code = s.school_code and m.upn = s.upn
+                        and m.session_date between s.from_date and s.to_date)
+    group by all
+),
+
+counted as (
+    select school_code, upn,
+           cast(sum(possible_sessions) as bigint) as possible_sessions,
+           cast(sum(present_sessions) as bigint) as present_sessions,
+           cast(sum(authorised_absence_sessions) as bigint) as authorised_absence_sessions,
+           cast(sum(unauthorised_absence_sessions) as bigint) as unauthorised_absence_sessions
+    from (select * from marks union all select * from summaries)
+    group by all
+)
+
+select
+    *,
+    authorised_absence_sessions + unauthorised_absence_sessions as absence_sessions,
+    round(100.0 * present_sessions / nullif(possible_sessions, 0), 1) as attendance_pct,
+    possible_sessions > 0 and 10 * (authorised_absence_sessions + unauthorised_absence_sessions) >= possible_sessions
+        as persistent_absent,
+    possible_sessions > 0 and 2 * (authorised_absence_sessions + unauthorised_absence_sessions) >= possible_sessions
+        as severe_absent
+from counted
+order by upn
