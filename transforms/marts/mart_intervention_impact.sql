@@ -113,8 +113,12 @@ final as (
          where i.school_code = w.school_code and i.programme = w.programme) as participants,
         count(m.upn) as participants_with_grades,
         count(m.comparison_change) as participants_matched,
-        (select cast(sum(pupils) as bigint) from comparison_cells c
-         where c.school_code = w.school_code and c.programme = w.programme) as comparison_pupils,
+        -- Non-participants in the cells (year group and starting grade) that have participants.
+        (select cast(sum(c.pupils) as bigint) from comparison_cells c
+         where c.school_code = w.school_code and c.programme = w.programme
+           and exists (select 1 from participants p
+                       where p.school_code = c.school_code and p.programme = c.programme
+                         and p.year_group = c.year_group and p.start_band = c.start_band)) as comparison_pupils,
         round(avg(m.change_grades), 2) as participant_change_grades,
         round(avg(m.comparison_change), 2) as comparison_change_grades,
         round(avg(m.change_grades) filter (where m.comparison_change is not null)

@@ -73,7 +73,7 @@ with_target as (
 fractions as (
     select
         x.*,
-        case when x.chosen_method = 'learned' and x.curve is not null then 'learned' else x.chosen_method end
+        case when x.chosen_method = 'learned' and x.curve is null then 'straight' else x.chosen_method end
             as method_used,
         -- Share of the journey from the start of the key stage to its end, at this
         -- point (f_now) and at the pupil's baseline (f_base).
