@@ -1,5 +1,6 @@
 """The demo school, loaded as `python -m warehouse demo` loads it: counts, quarantine, marts, pages."""
 import os
+import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -77,3 +78,69 @@ def test_the_pages_show_the_demo_marts(demo_env):
     assert shown["Rows quarantined"] == str(sum(1 for p in DELIBERATE_PROBLEMS if p.row))
     missing = at.dataframe[-1].value
     assert missing.iloc[0].class_code == "9C/Hi"
+
+
+def test_the_analytics_marts_are_complete_and_agree_with_each_other(demo):
+    # Every working-at grade of a pupil in a key stage has one progress row.
+    assert query(demo, "select count(*) from mart_progress") == query(
+        demo, "select count(*) from int_ks_grade where grade_type = 'working_at'")
+    assert query(demo, "select count(*) from (select school_code, upn, subject_code, assessment_point "
+                       "from mart_progress group by all having count(*) > 1)") == [(0,)]
+    # Pupils with grades and a target have a progress target and a status.
+    assert query(demo, "select count(*) from mart_progress where working_at_points is not null "
+                       "and (target_points is not null or progress_method = 'sublevels') and status is null") == [(0,)]
+    # The school KS4 table counts and averages exactly the pupils' rows.
+    assert query(demo, "select sum(pupils), round(sum(avg_attainment8 * pupils)) from mart_ks4_school") == query(
+        demo, "select sum(pupils), round(sum(round(avg_attainment8 * pupils, 2))) from (select school_code, "
+              "assessment_point, basis, year_group, count(*) as pupils, round(avg(attainment8), 2) "
+              "as avg_attainment8 from mart_ks4_pupil group by all)")
+    # Attainment 8 is the sum of its elements, and of the slots behind them.
+    assert query(demo, "select count(*) from mart_ks4_pupil "
+                       "where abs(attainment8 - a8_english - a8_maths - a8_ebacc - a8_open) > 1e-9") == [(0,)]
+    assert query(demo, "select round(sum(attainment8), 2) from mart_ks4_pupil") == query(
+        demo, "select round(sum(a8_points * weight), 2) from int_a8_slot")
+    # Every Year 11 pupil has a KS4 row at each GCSE results point, and all the
+    # cohort gets an estimated P8 (from KS2 or the linked CAT baseline).
+    assert query(demo, "select assessment_point, pupils, p8_pupils, p8_pupils_alternative_baseline "
+                       "from mart_ks4_school where basis = 'final' order by 1") == [
+        ("2023/24 GCSE results", 223, 223, 8), ("2024/25 GCSE results", 228, 228, 228)]
+    # Attendance: the year from register marks equals the facts; earlier years equal the summaries.
+    assert query(demo, "select sum(possible_sessions), sum(present_sessions) from mart_attendance_pupil "
+                       "where counted_from = 'register marks'") == query(
+        demo, "select count(*) filter (where is_possible), count(*) filter (where is_present) "
+              "from fct_attendance_session")
+    assert query(demo, "select sum(possible_sessions) from mart_attendance_pupil where counted_from = 'summary'") \
+        == query(demo, "select sum(possible_sessions) from fct_attendance_summary")
+    assert query(demo, "select count(*) from mart_attendance_pupil "
+                       "where present_sessions + authorised_absence_sessions + unauthorised_absence_sessions "
+                       "<> possible_sessions and counted_from = 'register marks'") == [(0,)]
+    # Review lists and target checks name pupils the warehouse knows, with a reason.
+    assert query(demo, "select count(*) from mart_review_list r anti join mart_pupil p using (school_code, upn)") \
+        == [(0,)]
+    assert query(demo, "select count(*) from mart_review_list where reason is null or reason = ''") == [(0,)]
+    assert query(demo, "select count(*) from mart_target_check t "
+                       "anti join fct_target f using (school_code, upn, subject_code) ") == [(0,)]
+    # Every programme has its participants counted and compared.
+    impact = query(demo, "select programme, participants, participants_matched, comparison_pupils "
+                         "from mart_intervention_impact order by programme")
+    assert [row[0] for row in impact] == ["Attendance mentoring", "Year 11 English tutoring",
+                                          "Year 11 maths boost", "Year 7 reading catch-up"]
+    assert all(participants > 0 and matched > 0 and comparison > 0
+               for _, participants, matched, comparison in impact)
+    assert query(demo, "select sum(participants) from mart_intervention_impact") == query(
+        demo, "select count(distinct (programme, upn)) from fct_intervention")
+
+
+def test_rebuild_applies_changed_settings(demo, tmp_path, monkeypatch):
+    copy = tmp_path / "warehouse"
+    shutil.copytree(demo.data_dir, copy)
+    config = tmp_path / "tracker.toml"
+    config.write_text('[progress]\nks4_method = "learned"\n', encoding="utf-8")
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(copy))
+    monkeypatch.setenv("TRACKER_CONFIG", str(config))
+    assert cli(["rebuild"]) == 0
+    rebuilt = Store(load_settings())
+    assert query(rebuilt, "select distinct progress_method from mart_progress where key_stage = '4'") == \
+        [("learned",)]
+    config.write_text('[progress]\nks4_method = "wobbly"\n', encoding="utf-8")
+    assert cli(["rebuild"]) == 1

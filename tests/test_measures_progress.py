@@ -2,6 +2,8 @@
 import pytest
 
 from tests.tiny import Tiny
+from warehouse import analysis
+from warehouse.data import query_sql
 
 # Six drops of KS4 for a pupil in Year 11 in 2025/26, plus the year before.
 POINTS = [
@@ -175,3 +177,25 @@ def test_predictions_name_their_method():
     assert predictions["dfe_a8"] == ("DfE A8 estimates 2024 provisional, KS2 group 18", "4+", 4.26)
     # Predictions never become targets.
     assert tiny.one("select count(*) from mart_progress where target is not null") == 0
+
+
+def test_movement_and_transition_functions(straight):
+    run = lambda name, **params: straight.execute(query_sql(name), params).df()  # noqa: E731
+    moved = analysis.movement_between(run, "S001", "2024/25 Autumn", "2025/26 Spring").set_index("subject_code")
+    assert moved.loc["MA4"][["from_grade", "to_grade", "change_grades", "movement"]].tolist() == \
+        ["4", "5+", 1.33, "up"]
+    summary = analysis.movement_summary(moved.reset_index(), ["upn"]).iloc[0]
+    assert (summary.up, summary.same, summary.down) == (2, 0, 0)
+
+
+def test_transition_matrix_counts_pupils_by_band_and_whole_grade():
+    tiny = school()
+    for upn, ks2, grade in (("L1", "95", "4-"), ("L2", "96", "4+"), ("M1", "105", "6"), ("H1", "112", "7")):
+        tiny.pupil(upn, year_group="11", ks2_reading=ks2, ks2_maths=ks2)
+        tiny.grades(upn, "2025/26 Summer", {"MA4": grade})
+    con = tiny.build()
+    run = lambda name, **params: con.execute(query_sql(name), params).df()  # noqa: E731
+    matrix = analysis.transition_matrix(run, "S001", "2025/26 Summer", "MA4")
+    assert list(matrix.index) == ["low", "middle", "high"]
+    assert list(matrix.columns) == ["7", "6", "4"]
+    assert matrix.loc["low", "4"] == 2 and matrix.loc["middle", "6"] == 1 and matrix.loc["high", "7"] == 1

@@ -89,7 +89,7 @@ def movement_between(run: Run, school: str, from_point: str, to_point: str) -> p
 
 def movement_summary(movement: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Counts of up / same / down, and the mean change in grades, per group."""
-    counts = (movement.pivot_table(index=by, columns="movement", values="upn", aggfunc="count", fill_value=0)
+    counts = (movement.groupby(by + ["movement"]).size().unstack(fill_value=0)
               .reindex(columns=["up", "same", "down"], fill_value=0))
     counts["mean_change_grades"] = movement.groupby(by)["change_grades"].mean()
     return counts.reset_index()
