@@ -57,3 +57,14 @@ def test_settings_override_defaults_and_bad_ones_are_refused():
         measure_settings({"progress": {"ks4_method": "flight path"}})
     with pytest.raises(SettingError, match="expected a float"):
         measure_settings({"review": {"poor_attendance_pct": "ninety"}})
+
+
+def test_tracker_toml_shows_every_measure_setting_at_its_default():
+    import tomllib
+
+    from warehouse.config import MEASURE_DEFAULTS, PROJECT_ROOT
+
+    raw = tomllib.loads((PROJECT_ROOT / "tracker.toml").read_text(encoding="utf-8"))
+    shown = {f"{section}.{key}" for section in ("progress", "measures", "review") for key in raw.get(section, {})}
+    assert shown == set(MEASURE_DEFAULTS)
+    assert measure_settings(raw) == MEASURE_DEFAULTS

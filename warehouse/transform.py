@@ -1,17 +1,18 @@
-"""Builds the derived warehouse from raw: seeds, then staging -> core -> marts.
+"""Builds the derived warehouse from raw: seeds, then staging -> core -> intermediate -> marts.
 
 transforms/macros.sql defines the SQL macros models share. Each file
 transforms/<layer>/<model>.sql is one SELECT; the model is named
 after its file, and built as a table, unless its first line says
 `-- materialise: view` (for a big staging model read once, by one core
 model, so that its rows are written once, not twice). Within a layer, models run after the models they mention.
-Each layer's schema.toml declares data tests (unique, not_null,
+Each layer's schema.toml declares data tests (not_empty, unique, not_null,
 accepted_values, relationships) that must pass, or the build fails and the
 snapshot is not published.
 """
 from __future__ import annotations
 
 import re
+import time
 import tomllib
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
@@ -72,21 +73,28 @@ def load_seeds(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         con.unregister("seed_frame")
 
 
-def build(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> list[str]:
-    """Rebuild every derived model, then run the data tests. Returns the models built."""
+def build(con: duckdb.DuckDBPyConnection, settings: Settings | None = None, timings: bool = False):
+    """Rebuild every derived model, then run the data tests.
+
+    Returns the models built, in order; with timings=True, a dict of each model's
+    seconds (and "data tests"), for bench/marts.py.
+    """
     load_seeds(con, settings or load_settings())
     con.execute((TRANSFORMS_DIR / "macros.sql").read_text(encoding="utf-8"))
-    built = []
+    seconds: dict[str, float] = {}
     for model in discover_models():
+        started = time.perf_counter()
         # The model's name is a fixed identifier from our own files.
         kind = "view" if model.sql.startswith("-- materialise: view") else "table"
         statement = "create or replace " + kind + " " + quote(model.name) + " as\n"
         con.execute(statement + model.sql.strip().rstrip(";"))
-        built.append(model.name)
+        seconds[model.name] = time.perf_counter() - started
+    started = time.perf_counter()
     failures = run_data_tests(con)
+    seconds["data tests"] = time.perf_counter() - started
     if failures:
         raise DataTestFailed("data tests failed:\n" + "\n".join(f"- {f}" for f in failures))
-    return built
+    return seconds if timings else [name for name in seconds if name != "data tests"]
 
 
 def data_tests() -> list[tuple[str, str, str, object]]:
@@ -97,6 +105,8 @@ def data_tests() -> list[tuple[str, str, str, object]]:
         if not path.exists():
             continue
         for model, spec in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            if spec.get("not_empty"):
+                tests.append((model, "not_empty", "", None))
             for key in spec.get("unique", []):
                 tests.append((model, "unique", key, None))
             for column in spec.get("not_null", []):
@@ -112,7 +122,10 @@ def run_data_tests(con: duckdb.DuckDBPyConnection) -> list[str]:
     failures = []
     for model, test, column, argument in data_tests():
         table = quote(model)
-        if test == "unique":
+        if test == "not_empty":
+            sql = f"select count(*) = 0 from {table}"
+            params = []
+        elif test == "unique":
             columns = ", ".join(quote(c.strip()) for c in column.split(","))
             sql = f"select count(*) from (select {columns} from {table} group by all having count(*) > 1)"
             params: list = []
