@@ -133,11 +133,14 @@ def test_a_pupil_without_ks2_gets_an_estimate_from_the_linked_alternative_baseli
     for upn, reading, cat in (("K1", "100", "90"), ("K2", "110", "110"), ("K3", "105", "100")):
         tiny.pupil(upn, ks2_reading=reading, ks2_maths=reading, alternative_baseline=cat)
     tiny.pupil("N1", alternative_baseline="120")  # no KS2: 105 + (120 - 100) x 5 / 10 = 115
+    tiny.pupil("Z9")  # neither: no baseline at all
     tiny.grades("N1", POINT, {"MA4": "7", "EL4": "7"})
     con = tiny.build()
     baseline = tiny.one("select baseline_source, baseline_ks2, baseline_band, ks2_group from int_pupil_baseline "
                         "where upn = 'N1'")
     assert baseline == ("alternative", 115.0, "high", 29)  # group 29 is 114.5 to 115
+    assert tiny.one("select baseline_source, baseline_ks2, ks2_group from int_pupil_baseline where upn = 'Z9'") \
+        == (None, None, None)
     pupil = row(con, "N1")
     assert pupil.baseline_source == "alternative"
     assert pupil.p8_estimate == pytest.approx((21 - 70.6) / 10, abs=0.005)
@@ -165,3 +168,12 @@ def test_target_basis_uses_the_targets_in_force_at_the_point():
     by_point = dict(con.execute("select assessment_point, attainment8 from mart_ks4_pupil "
                                 "where basis = 'target' order by point_sequence").fetchall())
     assert by_point == {"2025/26 Spring": 2 * 5 + 6, POINT: 2 * 6 + 6}
+
+
+def test_ebacc_science_needs_combined_science_or_three_single_sciences():
+    tiny = ks4()
+    core = {"MA4": "5", "EL4": "5", "LT4": "5", "HI4": "5", "FR4": "5"}
+    tiny.pupil("T2").grades("T2", POINT, {**core, "BI4": "6", "CH4": "6"})
+    tiny.pupil("T3").grades("T3", POINT, {**core, "BI4": "6", "CH4": "6", "CS4": "6"})
+    con = tiny.build()
+    assert not row(con, "T2").ebacc_entered and row(con, "T3").ebacc_entered

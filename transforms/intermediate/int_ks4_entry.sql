@@ -20,12 +20,15 @@ pupil_points as (
 targets as (
     select pp.school_code, pp.upn, pp.assessment_point, pp.point_sequence, pp.academic_year, pp.point_date,
            pp.year_group, 'target' as basis, t.subject_code,
-           arg_max(t.grade, t.set_on) as grade
+           arg_max(t.grade, (t.set_on, t.batch_id)) as grade
     from pupil_points pp
     join fct_target t
         on t.school_code = pp.school_code and t.upn = pp.upn
         and t.target_kind = 'target' and t.set_on <= pp.point_date
-    join dim_subject s on s.school_code = t.school_code and s.subject_code = t.subject_code and s.key_stage = '4'
+    -- Only subjects the pupil takes that year (a dropped subject's target no longer counts).
+    join (select distinct school_code, upn, academic_year, subject_code from grades where basis = 'working_at') taken
+        on taken.school_code = t.school_code and taken.upn = t.upn and taken.subject_code = t.subject_code
+        and taken.academic_year = pp.academic_year
     group by all
 ),
 

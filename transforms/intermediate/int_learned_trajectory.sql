@@ -26,19 +26,19 @@ journeys as (
 by_subject as (
     select school_code, key_stage, subject_code, term_index,
            sum(progress_so_far) / sum(total_progress) as fraction,
-           count(*) as pupils
+           count(distinct upn) as pupils
     from journeys
     group by all
-    having count(*) >= setting_num('progress.learned_min_pupils') and sum(total_progress) > 0
+    having count(distinct upn) >= setting_num('progress.learned_min_pupils') and sum(total_progress) > 0
 ),
 
 pooled as (
     select school_code, key_stage, '*' as subject_code, term_index,
            sum(progress_so_far) / sum(total_progress) as fraction,
-           count(*) as pupils
+           count(distinct upn) as pupils
     from journeys
     group by all
-    having count(*) >= setting_num('progress.learned_min_pupils') and sum(total_progress) > 0
+    having count(distinct upn) >= setting_num('progress.learned_min_pupils') and sum(total_progress) > 0
 )
 
 select * from by_subject

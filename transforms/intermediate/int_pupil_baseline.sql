@@ -34,7 +34,7 @@ based as (
         end as baseline_source,
         case
             when p.ks2_average is not null then p.ks2_average
-            when l.alternative_sd > 0 then
+            when p.alternative_baseline is not null and l.alternative_sd > 0 then
                 -- Kept within the range KS2 averages can take.
                 least(120, greatest(80, l.ks2_mean + (p.alternative_baseline - l.alternative_mean) * l.ks2_sd / l.alternative_sd))
         end as baseline_ks2

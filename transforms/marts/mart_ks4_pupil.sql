@@ -7,7 +7,7 @@
 -- the DfE's own figure uses the national results of the same year.
 -- Basics: grade 4 (5) or above in maths and in either English.
 -- EBacc: entered in English (language and literature), maths, science
--- (combined science or two of biology, chemistry, physics, computer science),
+-- (combined science, or three of biology, chemistry, physics, computer science),
 -- a humanity and a language; its average point score is the points of the five
 -- pillars (science counting its best two grades) divided by six.
 with entries as (
@@ -78,7 +78,7 @@ measures as (
         coalesce(greatest(p.english_language, p.english_literature) >= 5 and p.maths >= 5, false) as basics_5,
         coalesce(p.english_language is not null and p.english_literature is not null
                  and p.maths is not null
-                 and (p.combined_science is not null or p.single_sciences >= 2)
+                 and (p.combined_science is not null or p.single_sciences >= 3)
                  and p.humanities is not null and p.languages is not null, false) as ebacc_entered,
         round((coalesce(greatest(p.english_language, p.english_literature), 0)
                + coalesce(p.maths, 0)

@@ -22,6 +22,8 @@ taking as (
     join dim_subject s using (school_code, subject_code)
     join dim_pupil p using (school_code, upn)
     where p.on_roll
+      -- Subjects of the key stage the pupil is in now.
+      and p.year_group between ks_first_year(s.key_stage) and ks_first_year(s.key_stage) + ks_years(s.key_stage) - 1
 ),
 
 history as (
@@ -53,7 +55,8 @@ from_history as (
 ),
 
 imported as (
-    select e.school_code, e.upn, e.subject_code, 'imported' as method, e.target_source as source,
+    select e.school_code, e.upn, e.subject_code, 'imported' as method,
+           coalesce(e.target_source, 'imported estimate') as source,
            null as baseline_source, e.grade_points as predicted_points
     from fct_target e
     join dim_pupil p using (school_code, upn)

@@ -73,8 +73,9 @@ with_target as (
 fractions as (
     select
         x.*,
-        case when x.chosen_method = 'learned' and x.curve is null then 'straight' else x.chosen_method end
-            as method_used,
+        -- A learned curve needs one covering the key stage, and a baseline before its end.
+        case when x.chosen_method = 'learned' and (x.curve is null or coalesce(base.fraction, 0) >= 1)
+             then 'straight' else x.chosen_method end as method_used,
         -- Share of the journey from the start of the key stage to its end, at this
         -- point (f_now) and at the pupil's baseline (f_base).
         coalesce(now.fraction, (x.term_index - 1) / (x.end_index - 1)) as f_now_learned,
@@ -99,7 +100,7 @@ targeted as (
                 f.baseline_points
                 + setting_num('progress.sublevels_per_year') * f.sublevel_width * (f.term_index - f.baseline_index) / 3.0
             when f.target_points is null then null
-            when f.method_used = 'learned' and f.f_base_learned < 1 then
+            when f.method_used = 'learned' then
                 f.baseline_points + (f.target_points - f.baseline_points)
                     * (f.f_now_learned - f.f_base_learned) / (1 - f.f_base_learned)
             when f.baseline_index >= f.end_index then f.target_points

@@ -1,17 +1,18 @@
 -- Subject residuals: how a pupil does in a subject compared with their own other
--- subjects at the same point: their points in the subject minus the mean of their
--- points in their other subjects of the same key stage, in grades of the
--- subject's scale. One row per pupil x subject x assessment point (working-at
+-- subjects at the same point: their grade in the subject minus the mean of their
+-- grades in their other subjects of the same key stage, each in grades of its
+-- own scale (points / grade_width, so a percentage subject sits beside GCSE ones). One row per pupil x subject x assessment point (working-at
 -- grades; pupils with at least one other subject graded). Averaged by subject,
 -- class or teacher, it shows where pupils do better or worse than they do elsewhere.
 with grades as (
-    select * from int_ks_grade where grade_type = 'working_at' and grade_entered
+    select *, points / grade_width as grade_value
+    from int_ks_grade where grade_type = 'working_at' and grade_entered
 ),
 
 with_others as (
     select
         *,
-        sum(points) over pupil_point as points_all,
+        sum(grade_value) over pupil_point as grades_all,
         count(*) over pupil_point as subjects_all
     from grades
     window pupil_point as (partition by school_code, upn, assessment_point, key_stage)
@@ -31,8 +32,9 @@ final as (
         teacher_code,
         points,
         subjects_all - 1 as other_subjects,
-        round((points_all - points) / (subjects_all - 1), 4) as other_subjects_mean_points,
-        round((points - (points_all - points) / (subjects_all - 1)) / grade_width, 4) as residual_grades
+        round(grade_value, 4) as grade_value,
+        round((grades_all - grade_value) / (subjects_all - 1), 4) as other_subjects_mean_grades,
+        round(grade_value - (grades_all - grade_value) / (subjects_all - 1), 4) as residual_grades
     from with_others
     where subjects_all > 1
 )

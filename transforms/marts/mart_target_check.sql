@@ -34,7 +34,7 @@ attained as (
            arg_max(g.grade, g.points) as best_attained
     from int_ks_grade g
     join runs r using (school_code, upn, subject_code, ks_end_year)
-    where g.grade_entered
+    where g.grade_entered and g.grade_type in ('working_at', 'mock', 'final')
     group by all
 ),
 
