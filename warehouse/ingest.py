@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -75,6 +76,7 @@ class FileResult:
 class IngestReport:
     files: list[FileResult]
     snapshot: Path | None
+    rebuild_seconds: float | None = None  # rebuilding the derived tables (measures included)
 
     @property
     def rejected(self) -> list[FileResult]:
@@ -122,6 +124,7 @@ def ingest(
     ranks = {path: _load_rank(path, filled[path]) for path in filled}
     ranked = sorted(filled, key=ranks.get)
     results: list[FileResult] = []
+    rebuild_seconds = None
     run_id = uuid.uuid4().hex[:12]
     total_bytes = sum(path.stat().st_size for path in ranked if path.exists())
     with store.writer() as writer, _Preparer(parallel=total_bytes >= PARALLEL_MIN_BYTES) as preparer:
@@ -141,10 +144,12 @@ def ingest(
                     on_file(result)
         if writer.changed:
             con.execute("reset threads")
+            rebuild_started = time.perf_counter()
             transform.build(con, settings)
+            rebuild_seconds = time.perf_counter() - rebuild_started
             if fail_before_publish:
                 raise RuntimeError("failure injected before publishing (test)")
-    return IngestReport(results, writer.published)
+    return IngestReport(results, writer.published, rebuild_seconds)
 
 
 def _stages(ranked: list[Path], ranks: dict[Path, int], options: dict[Path, IngestOptions]):

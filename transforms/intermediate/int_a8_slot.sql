@@ -1,3 +1,4 @@
+-- materialise: view
 -- Attainment 8 slots filled by each pupil's qualifications (DfE slot rules),
 -- one row per qualification or combined-science half placed in a slot:
 -- maths       the maths GCSE, double weighted;

@@ -53,10 +53,14 @@ windows as (
     from programmes p
 ),
 
+-- Working-at grades at the drops the windows start and end at.
 grades as (
-    select school_code, upn, subject_code, assessment_point, year_group, points / grade_width as grade_value
-    from int_ks_grade
-    where grade_type = 'working_at' and grade_entered
+    select g.school_code, g.upn, g.subject_code, g.assessment_point, g.year_group,
+           g.points / g.grade_width as grade_value
+    from int_ks_grade g
+    semi join (select school_code, from_point as assessment_point from windows
+               union select school_code, to_point from windows) p using (school_code, assessment_point)
+    where g.grade_type = 'working_at' and g.grade_entered
 ),
 
 -- Each pupil's change over each programme's window, in the programme's subject or across all subjects.
