@@ -109,7 +109,7 @@ def test_the_analytics_marts_are_complete_and_agree_with_each_other(demo):
                        "where counted_from = 'register marks'") == query(
         demo, "select count(*) filter (where is_possible), count(*) filter (where is_present) "
               "from fct_attendance_session")
-    assert query(demo, "select sum(possible_sessions) from mart_attendance_pupil where counted_from = 'summary'") \
+    assert query(demo, "select sum(possible_sessions) from mart_attendance_pupil where counted_from = 'summaries'") \
         == query(demo, "select sum(possible_sessions) from fct_attendance_summary")
     assert query(demo, "select count(*) from mart_attendance_pupil "
                        "where present_sessions + authorised_absence_sessions + unauthorised_absence_sessions "

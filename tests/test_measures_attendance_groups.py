@@ -66,7 +66,30 @@ def test_the_codes_before_august_2024_and_summaries(attendance):
     assert (d4.possible_sessions, d4.present_sessions, d4.authorised_absence_sessions) == (9, 8, 1)
     e5 = pupils.loc[("E5", "2024/25")]
     assert (e5.counted_from, e5.possible_sessions, e5.attendance_pct, e5.persistent_absent) == \
-        ("summary", 100, 90.0, True)
+        ("summaries", 100, 90.0, True)
+
+
+def test_summaries_fill_the_periods_marks_do_not_cover_and_never_count_twice():
+    tiny = Tiny()
+    tiny.pupil("S1").pupil("S2")
+    # S1: a year-to-date export to Christmas, then one to Easter that contains it.
+    tiny.add("attendance_summary", upn="S1", from_date="2025-09-03", to_date="2025-12-19",
+             possible_sessions="140", present_sessions="126", authorised_absence="14", unauthorised_absence="0")
+    tiny.add("attendance_summary", upn="S1", from_date="2025-09-03", to_date="2026-03-27",
+             possible_sessions="250", present_sessions="230", authorised_absence="20", unauthorised_absence="0")
+    # S2: the autumn as a summary (71.4%), then register marks from January (100%).
+    tiny.add("attendance_summary", upn="S2", from_date="2025-09-03", to_date="2025-12-19",
+             possible_sessions="140", present_sessions="100", authorised_absence="20", unauthorised_absence="20")
+    marks(tiny, "S2", date(2026, 1, 5), ["/"] * 20)
+    con = tiny.build()
+    pupils = by_pupil(con)
+    assert pupils.loc[("S1", "2025/26")][["possible_sessions", "present_sessions"]].tolist() == [250, 230]
+    s2 = pupils.loc[("S2", "2025/26")]
+    assert (s2.counted_from, s2.possible_sessions, s2.present_sessions) == \
+        ("register marks and summaries", 160, 120)
+    assert s2.persistent_absent  # 40 of 160 missed
+    year = analysis.attendance_between(runner(con), "S001", "2025-09-01", "2026-08-31").set_index("upn")
+    assert year.loc["S2"].possible_sessions == 160 and year.loc["S1"].possible_sessions == 250
 
 
 def test_attendance_over_a_date_range_and_by_group(attendance):
@@ -93,6 +116,24 @@ def test_compare_groups_with_custom_groups_and_shares():
     compared = analysis.compare_groups(frame, "custom_groups", analysis.share_of("basics_4")).set_index("group")
     assert compared.loc["Choir"][["pupils", "value", "rest_pupils", "rest_value"]].tolist() == [2, 50.0, 2, 100.0]
     assert compared.loc["Young Carers"].gap == pytest.approx(100.0 - 50.0)
+
+
+def test_compare_groups_on_subject_rows_and_with_missing_values():
+    # A row per pupil and subject: teacher T1 teaches both pupils maths, T2 their English.
+    rows = pd.DataFrame({
+        "upn": ["a", "a", "b", "b"], "teacher_code": ["T1", "T2", "T1", "T2"],
+        "residual_grades": [-1.0, 1.0, -1.0, 1.0],
+    })
+    compared = analysis.compare_groups(rows, "teacher_code", analysis.mean_of("residual_grades")).set_index("group")
+    assert compared.loc["T1"][["pupils", "value", "rest_pupils", "rest_value", "gap"]].tolist() == \
+        [2, -1.0, 2, 1.0, -2.0]
+    # A pupil with no attendance row is not counted as absent, nor in the rate.
+    pupils = pd.DataFrame({"upn": ["a", "b", "c"], "group": ["x", "x", "x"],
+                           "persistent_absent": [True, False, None],
+                           "present_sessions": [90, 100, None], "possible_sessions": [100, 100, 100]})
+    x = analysis.compare_groups(pupils, "group", analysis.PERSISTENT_ABSENCE).iloc[0]
+    assert x.value == 50.0 and x.pupils == 3
+    assert analysis.compare_groups(pupils, "group", analysis.ATTENDANCE).iloc[0].value == 95.0
 
 
 def review_school(**settings) -> Tiny:

@@ -87,8 +87,8 @@ def test_ebacc_entry_and_average_point_score(built):
     # (English 6 + maths 5 + science 5 + 5 + history 7 + French 3) / 6
     assert a1.ebacc_aps == pytest.approx(31 / 6, abs=0.005)
     assert not c3.ebacc_entered  # no humanity, no language, no English language
-    # (English 5 + maths 5 + best two sciences 8 + 7) / 6
-    assert c3.ebacc_aps == pytest.approx(25 / 6, abs=0.005)
+    # English counts only when both are taken: (0 + maths 5 + best two of three sciences 8 + 7) / 6
+    assert c3.ebacc_aps == pytest.approx(20 / 6, abs=0.005)
 
 
 def test_progress8_estimate_against_the_dfe_table(built):
@@ -177,3 +177,51 @@ def test_ebacc_science_needs_combined_science_or_three_single_sciences():
     tiny.pupil("T3").grades("T3", POINT, {**core, "BI4": "6", "CH4": "6", "CS4": "6"})
     con = tiny.build()
     assert not row(con, "T2").ebacc_entered and row(con, "T3").ebacc_entered
+
+
+def test_two_of_the_same_english_are_not_double_weighted_and_a_second_maths_goes_to_open():
+    tiny = ks4()
+    tiny.add("subjects", subject_code="EL9", subject_name="iGCSE English Language", key_stage="4",
+             ebacc_category="english_language")
+    tiny.add("subjects", subject_code="FM4", subject_name="Further Maths", key_stage="4", ebacc_category="maths")
+    tiny.pupil("E1").grades("E1", POINT, {"MA4": "5", "EL4": "5", "EL9": "6", "FM4": "7"})
+    pupil = row(tiny.build(), "E1")
+    # English 6 single weighted; maths slot 2 x 7; open: GCSE maths 5 and the other English 5.
+    assert (pupil.a8_english, pupil.a8_maths, pupil.a8_open) == (6, 14, 10)
+    assert not pupil.english_double_weighted
+
+
+def test_final_results_count_early_entries_and_every_year_11_pupil():
+    tiny = ks4()
+    tiny.point("2024/25 GCSE results", "2025-08-21", "2024/25", "summer", point_kind="exam")
+    tiny.point("2025/26 Spring", "2026-03-20", "2025/26", "spring")
+    tiny.point("2025/26 GCSE results", "2026-08-20", "2025/26", "summer", point_kind="exam")
+    tiny.pupil("F1").pupil("F2")
+    # F1 sat French in Year 10 (7), and French again in Year 11 (8): the first entry counts.
+    tiny.grades("F1", "2024/25 GCSE results", {"FR4": "7"}, grade_type="final")
+    tiny.grades("F1", "2025/26 GCSE results", {"MA4": "5", "EL4": "6", "FR4": "8"}, grade_type="final")
+    # F2 was in Year 11 with grades all year, but has no results.
+    tiny.grades("F2", "2025/26 Spring", {"MA4": "3"}).grades("F1", "2025/26 Spring", {"MA4": "5"})
+    con = tiny.build()
+    finals = {r[0]: r[1:] for r in con.execute(
+        "select upn, attainment8, a8_ebacc from mart_ks4_pupil "
+        "where basis = 'final' and assessment_point = '2025/26 GCSE results'").fetchall()}
+    assert finals["F1"] == (10 + 6 + 7, 7)
+    assert finals["F2"] == (0, 0)
+    school = con.execute("select pupils, avg_attainment8 from mart_ks4_school "
+                         "where basis = 'final' and assessment_point = '2025/26 GCSE results'").fetchall()
+    assert school == [(2, 11.5)]
+
+
+def test_school_progress8_averages_unrounded_pupil_scores():
+    tiny = ks4()
+    # KS2 100.5 (group 15, A8 estimate 37.27); A8 45, 45, 46: pupil P8 0.773, 0.773, 0.873.
+    for upn in ("G1", "G2", "G3"):
+        tiny.pupil(upn, ks2_reading="100", ks2_maths="101")
+        tiny.grades(upn, POINT, {"MA4": "9", "EL4": "9", "LT4": "1", "HI4": "8"})
+    tiny.grades("G3", POINT, {"MU4": "1"})
+    con = tiny.build()
+    assert [round(x, 2) for (x,) in con.execute(
+        "select attainment8 from mart_ks4_pupil order by upn").fetchall()] == [45, 45, 46]
+    school = con.execute("select p8_estimate from mart_ks4_school").fetchall()[0][0]
+    assert school == round(((45 - 37.27) * 2 + (46 - 37.27)) / 30, 2) == 0.81

@@ -199,3 +199,38 @@ def test_transition_matrix_counts_pupils_by_band_and_whole_grade():
     assert list(matrix.index) == ["low", "middle", "high"]
     assert list(matrix.columns) == ["7", "6", "4"]
     assert matrix.loc["low", "4"] == 2 and matrix.loc["middle", "6"] == 1 and matrix.loc["high", "7"] == 1
+
+
+def test_the_baseline_is_the_first_drop_even_with_two_in_a_term():
+    tiny = school()
+    tiny.point("2024/25 Autumn 2", "2024-12-20", "2024/25", "autumn")  # a second autumn drop
+    tiny.pupil("P1", year_group="11")
+    tiny.grades("P1", "2024/25 Autumn", {"MA4": "3"}).grades("P1", "2024/25 Autumn 2", {"MA4": "5"})
+    tiny.add("targets", upn="P1", subject_code="MA4", grade="6", set_on="2024-09-10")
+    rows = progress(tiny.build(), "P1", "MA4")
+    assert rows["2024/25 Autumn"][1:5] == (3.0, 3.0, 0.0, "on_track")
+    assert rows["2024/25 Autumn 2"][4] == "ahead"  # 5 against a baseline of 3 in the same term
+
+
+def test_a_target_equal_to_the_predicted_grade_is_not_below_it_and_a_raised_target_starts_afresh():
+    tiny = school(**{"measures.target_check_prediction": "school_history", "progress.learned_min_pupils": 2,
+                     "measures.baseline_link_min_pupils": 2})
+    # Past results on final = (KS2 - 80) / 4: a KS2 of 100.5 predicts 5.13, shown as "5".
+    for upn, ks2, final in (("H1", "100", "5"), ("H2", "108", "7"), ("H3", "96", "4")):
+        tiny.pupil(upn, year_group="11", academic_year="2024/25", leaving_date="2025-07-18",
+                   ks2_reading=ks2, ks2_maths=ks2)
+        tiny.grades(upn, RESULTS_2025, {"MA4": final}, grade_type="final")
+    tiny.pupil("T1", year_group="11", ks2_reading="100", ks2_maths="101")
+    tiny.grades("T1", "2024/25 Summer", {"MA4": "4", "EL4": "4"})
+    tiny.grades("T1", "2025/26 Autumn", {"MA4": "5", "EL4": "5"})
+    tiny.grades("T1", "2025/26 Spring", {"MA4": "6", "EL4": "6"})
+    tiny.add("targets", upn="T1", subject_code="MA4", grade="5", set_on="2025-09-10")
+    tiny.add("targets", upn="T1", subject_code="EL4", grade="5", set_on="2025-09-10")
+    tiny.add("targets", upn="T1", subject_code="EL4", grade="8", set_on="2026-04-01", reason="Raised")
+    con = tiny.build()
+    checks = {r[0]: r[1:] for r in con.execute(
+        "select subject_code, predicted_grade, target_below_prediction, target_not_challenging "
+        "from mart_target_check where upn = 'T1'").fetchall()}
+    assert checks["MA4"][:2] == ("5", False)
+    # Maths: ahead at Autumn and Spring against target 5; English's target was raised after both.
+    assert checks["MA4"][2] and not checks["EL4"][2]

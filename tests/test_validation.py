@@ -124,7 +124,7 @@ def test_pupil_rows_check_upn_values_and_ranges(store, exports_dir):
     found = {(r[0], r[1]): r[3] for r in quarantined(store, "more_pupils.csv")}
     assert found[(4, "upn")].startswith("not a UPN")
     assert found[(7, "gender")] == "expected one of: M, F, X"
-    assert found[(9, "ks2_reading")] == "out of range: expected 80 to 120"
+    assert found[(9, "ks2_reading")] == "out of range: expected 79 to 120"
     assert found[(11, "sen_status")] == "expected one of: N, K, E"
 
 

@@ -37,30 +37,37 @@ def mean_of(column: str) -> Summary:
 
 
 def share_of(flag: str) -> Summary:
-    """Percentage of rows where a boolean column is true."""
-    return Summary(f"% {flag}", lambda rows: 100.0 * rows[flag].astype(bool).mean() if len(rows) else float("nan"))
+    """Percentage of rows where a boolean column is true, of the rows where it is known."""
+    def compute(rows: pd.DataFrame) -> float:
+        known = rows[flag].dropna()
+        return 100.0 * known.astype(bool).mean() if len(known) else float("nan")
+    return Summary(f"% {flag}", compute)
 
 
 def rate_of(numerator: str, denominator: str) -> Summary:
-    """100 x sum(numerator) / sum(denominator), e.g. attendance % over sessions."""
+    """100 x sum(numerator) / sum(denominator) over rows with both, e.g. attendance % over sessions."""
     def compute(rows: pd.DataFrame) -> float:
-        total = rows[denominator].sum()
-        return 100.0 * rows[numerator].sum() / total if total else float("nan")
+        known = rows[[numerator, denominator]].dropna()
+        total = known[denominator].sum()
+        return 100.0 * known[numerator].sum() / total if total else float("nan")
     return Summary(f"% {numerator} of {denominator}", compute)
 
 
 def compare_groups(frame: pd.DataFrame, by: str, summary: Summary, pupil_key: str = "upn") -> pd.DataFrame:
-    """Each group's figure beside the rest of the cohort's, and the gap between them.
+    """Each group's figure beside the rest's, and the gap between them.
 
-    A list-valued column (custom_groups) puts a pupil in each of its groups; the
-    rest of the cohort is then everyone not in that group. Pupils with no value
-    for `by` are left out of the groups but stay in "the rest".
+    The frame may have a row per pupil, or several (e.g. a row per pupil and
+    subject, grouped by class or teacher): a group is its rows, the rest is the
+    other rows. A list-valued column (custom_groups) puts a pupil's rows in each
+    of its groups; the rest is then every row not in that group. Rows with no
+    value for `by` are left out of the groups but stay in "the rest".
     """
+    frame = frame.reset_index(drop=True)
     listed = frame[by].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any()
     exploded = frame.explode(by) if listed else frame
     rows = []
     for group, members in exploded.dropna(subset=[by]).groupby(by, sort=True):
-        in_group = frame[pupil_key].isin(set(members[pupil_key]))
+        in_group = frame.index.isin(members.index.unique())
         rest = frame[~in_group]
         value = summary.compute(frame[in_group])
         rest_value = summary.compute(rest) if len(rest) else float("nan")

@@ -112,10 +112,12 @@ _kind(Kind(
         Column("ethnicity", "code", description="DfE ethnicity code, e.g. `WBRI`."),
         Column("looked_after", "yes_no", description="Looked after (in care): Y/N."),
         Column("more_able", "yes_no", description="On the school's more able register: Y/N."),
-        Column("ks2_reading", "int", description="KS2 reading scaled score, 80-120 (blank when not taken).",
-               minimum=80, maximum=120),
-        Column("ks2_maths", "int", description="KS2 maths scaled score, 80-120 (blank when not taken).",
-               minimum=80, maximum=120),
+        Column("ks2_reading", "int", description="KS2 reading scaled score, 80-120; 79 for a result of N "
+               "(took the test, not awarded a scaled score: the DfE counts it as 79); blank when not taken.",
+               minimum=79, maximum=120),
+        Column("ks2_maths", "int", description="KS2 maths scaled score, 80-120; 79 for a result of N "
+               "(took the test, not awarded a scaled score: the DfE counts it as 79); blank when not taken.",
+               minimum=79, maximum=120),
         Column("alternative_baseline", "number",
                description="Alternative baseline where KS2 is missing, e.g. CAT mean standard age score (60-141).",
                minimum=0, maximum=200),

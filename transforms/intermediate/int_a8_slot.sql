@@ -1,7 +1,7 @@
 -- materialise: view
 -- Attainment 8 slots filled by each pupil's qualifications (DfE slot rules),
 -- one row per qualification or combined-science half placed in a slot:
--- maths       the maths GCSE, double weighted;
+-- maths       the best maths qualification, double weighted (another goes to open);
 -- english     the higher of English language and literature, double weighted
 --             only when the pupil has both (else single weighted);
 -- ebacc       the best three of the sciences (combined science fills up to two
@@ -18,18 +18,20 @@ keys as (
     select distinct school_code, upn, assessment_point, basis from entries
 ),
 
-maths as (
-    select school_code, upn, assessment_point, basis,
-           arg_max(subject_code, a8_points) as subject_code, max(a8_points) as a8_points
+maths_ranked as (
+    select *,
+           row_number() over (partition by school_code, upn, assessment_point, basis
+                              order by a8_points desc, subject_code) as maths_rank
     from entries where ebacc_category = 'maths'
-    group by all
 ),
 
 english_ranked as (
     select *,
            row_number() over (partition by school_code, upn, assessment_point, basis
                               order by a8_points desc, ebacc_category) as english_rank,
-           count(*) over (partition by school_code, upn, assessment_point, basis) as english_taken
+           -- Double weighting needs both English language and English literature, not two of one.
+           count(distinct ebacc_category) over (partition by school_code, upn, assessment_point, basis)
+               as english_taken
     from entries where ebacc_category in ('english_language', 'english_literature')
 ),
 
@@ -49,7 +51,10 @@ ebacc_ranked as (
 
 open_candidates as (
     select school_code, upn, assessment_point, basis, subject_code, a8_points, 1 as part
-    from english_ranked where english_rank = 2
+    from english_ranked where english_rank >= 2
+    union all
+    select school_code, upn, assessment_point, basis, subject_code, a8_points, 1 as part
+    from maths_ranked where maths_rank >= 2
     union all
     select school_code, upn, assessment_point, basis, subject_code, a8_points, part
     from ebacc_ranked where ebacc_rank > 3
@@ -70,7 +75,7 @@ open_ranked as (
 final as (
     select school_code, upn, assessment_point, basis, 'maths' as element, subject_code, a8_points,
            2 as weight
-    from maths
+    from maths_ranked where maths_rank = 1
     union all
     select school_code, upn, assessment_point, basis, 'english', subject_code, a8_points,
            case when english_taken >= 2 then 2 else 1 end

@@ -1,6 +1,8 @@
 -- Each KS4 pupil's qualifications at each assessment point, on each basis:
--- working_at, predicted, mock and final from the grades imported at the point;
--- target from the targets in force on the point's date. Points are Attainment 8
+-- working_at, predicted and mock from the grades imported at the point; final
+-- from the final results of the key stage up to the point (an early entry in
+-- Year 10 counts in Year 11; a subject sat twice counts its first result, the
+-- DfE's first-entry rule); target from the targets in force on the point's date. Points are Attainment 8
 -- points (int_grade_scale.a8_points: whole GCSE grades, DfE points for other
 -- qualifications). Pupils are those in Years 10 and 11 at the point.
 with grades as (
@@ -32,8 +34,23 @@ targets as (
     group by all
 ),
 
+finals as (
+    select f.school_code, f.upn, f.assessment_point, f.point_sequence, f.academic_year, f.point_date,
+           f.year_group, 'final' as basis, e.subject_code,
+           arg_min(e.grade, e.point_sequence) as grade,
+           arg_min(e.a8_points, e.point_sequence) as a8_points
+    from (select distinct school_code, upn, assessment_point, point_sequence, academic_year, point_date, year_group
+          from grades where basis = 'final') f
+    join grades e
+        on e.school_code = f.school_code and e.upn = f.upn and e.basis = 'final'
+        and e.point_sequence <= f.point_sequence
+    group by all
+),
+
 entries as (
-    select * from grades
+    select * from grades where basis <> 'final'
+    union all by name
+    select * from finals
     union all by name
     select t.*, g.a8_points
     from targets t

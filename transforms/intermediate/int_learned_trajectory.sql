@@ -8,10 +8,12 @@ with working_at as (
     select * from int_ks_grade where grade_type = 'working_at' and grade_entered
 ),
 
+-- The first drop of the key stage (with two drops in a term, the earlier).
 starts as (
-    select school_code, upn, subject_code, ks_end_year, points as start_points
+    select school_code, upn, subject_code, ks_end_year, arg_min(points, point_sequence) as start_points
     from working_at
     where term_index = 1
+    group by all
 ),
 
 journeys as (

@@ -1,11 +1,11 @@
 -- Attendance: one row per pupil x academic year, by the DfE definitions.
--- Counted from register marks where the year has them, otherwise from the
--- imported attendance summaries. Possible sessions exclude the codes that are
--- not possible sessions (e.g. X, Y, Z, #, D, and Q and Y1-Y7 from August 2024);
--- present includes approved educational activity (B, J/K, P, V, W) and late
--- before registers closed (L); absence is authorised plus unauthorised.
--- persistent_absent: absence >= 10% of possible sessions (includes severe);
--- severe_absent: absence >= 50%.
+-- Counted from register marks, and from imported summaries for the periods the
+-- marks do not cover (int_attendance_summary_used says which summaries count). Possible sessions exclude the
+-- codes that are not possible sessions (e.g. X, Y, Z, #, D, and Q and Y1-Y7
+-- from August 2024); present includes approved educational activity (B, J/K,
+-- P, V, W) and late before registers closed (L); absence is authorised plus
+-- unauthorised. persistent_absent: absence >= 10% of possible sessions
+-- (includes severe); severe_absent: absence >= 50%.
 with marks as (
     select
         school_code, upn, academic_year,
@@ -23,25 +23,28 @@ with marks as (
 summaries as (
     select
         school_code, upn, academic_year,
-        'summary' as counted_from,
+        'summaries' as counted_from,
+        from_date,
+        to_date,
+        possible_sessions,
+        present_sessions,
+        authorised_absence_sessions,
+        unauthorised_absence_sessions
+    from int_attendance_summary_used
+),
+
+counted as (
+    select
+        school_code, upn, academic_year,
+        string_agg(distinct counted_from, ' and ' order by counted_from) as counted_from,
         min(from_date) as from_date,
         max(to_date) as to_date,
         cast(sum(possible_sessions) as bigint) as possible_sessions,
         cast(sum(present_sessions) as bigint) as present_sessions,
         cast(sum(authorised_absence_sessions) as bigint) as authorised_absence_sessions,
         cast(sum(unauthorised_absence_sessions) as bigint) as unauthorised_absence_sessions
-    from fct_attendance_summary s
-    where not exists (
-        select 1 from marks m
-        where m.school_code = s.school_code and m.upn = s.upn and m.academic_year = s.academic_year
-    )
+    from (select * from marks union all by name select * from summaries)
     group by school_code, upn, academic_year
-),
-
-counted as (
-    select * from marks
-    union all by name
-    select * from summaries
 ),
 
 final as (

@@ -56,7 +56,9 @@ windows as (
 -- Working-at grades at the drops the windows start and end at.
 grades as (
     select g.school_code, g.upn, g.subject_code, g.assessment_point, g.year_group,
-           g.points / g.grade_width as grade_value
+           g.points / g.grade_width as grade_value,
+           -- The whole grade: a "5-" is a 5 (its A8 points), a "4a" is level 4.
+           coalesce(g.a8_points, floor(g.points / g.grade_width)) as whole_grade
     from int_ks_grade g
     semi join (select school_code, from_point as assessment_point from windows
                union select school_code, to_point from windows) p using (school_code, assessment_point)
@@ -67,7 +69,7 @@ grades as (
 changes as (
     select w.school_code, w.programme, w.subject_code, a.upn,
            any_value(a.year_group) as year_group,
-           avg(a.grade_value) as start_grade,
+           avg(a.whole_grade) as start_grade,
            avg(b.grade_value - a.grade_value) as change_grades
     from windows w
     join grades a on a.school_code = w.school_code and a.assessment_point = w.from_point

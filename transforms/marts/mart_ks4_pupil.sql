@@ -9,9 +9,26 @@
 -- EBacc: entered in English (language and literature), maths, science
 -- (combined science, or three of biology, chemistry, physics, computer science),
 -- a humanity and a language; its average point score is the points of the five
--- pillars (science counting its best two grades) divided by six.
+-- pillars divided by six: English (the better of the two) only when both are
+-- taken; science twice combined science, or the best two single sciences when
+-- three are taken; a pillar not entered scores zero.
+-- On the final basis the cohort is every pupil with KS4 grades in Year 11 that
+-- year: one with no results has a row with Attainment 8 of zero (DfE).
 with entries as (
     select * from int_ks4_entry
+),
+
+results_points as (
+    select distinct school_code, assessment_point, point_sequence, academic_year
+    from entries where basis = 'final'
+),
+
+final_cohort as (
+    select distinct g.school_code, g.upn, r.assessment_point, 'final' as basis,
+           r.point_sequence, r.academic_year, 11 as year_group
+    from int_ks_grade g
+    join results_points r on r.school_code = g.school_code and r.academic_year = g.academic_year
+    where g.key_stage = '4' and g.year_group = 11 and g.grade_type = 'working_at'
 ),
 
 keys as (
@@ -19,8 +36,12 @@ keys as (
            any_value(point_sequence) as point_sequence,
            any_value(academic_year) as academic_year,
            any_value(year_group) as year_group
-    from entries
-    group by all
+    from (
+        select school_code, upn, assessment_point, basis, point_sequence, academic_year, year_group from entries
+        union all
+        select school_code, upn, assessment_point, basis, point_sequence, academic_year, year_group from final_cohort
+    )
+    group by school_code, upn, assessment_point, basis
 ),
 
 slots as (
@@ -80,10 +101,11 @@ measures as (
                  and p.maths is not null
                  and (p.combined_science is not null or p.single_sciences >= 3)
                  and p.humanities is not null and p.languages is not null, false) as ebacc_entered,
-        round((coalesce(greatest(p.english_language, p.english_literature), 0)
+        round((case when p.english_language is not null and p.english_literature is not null
+                    then greatest(p.english_language, p.english_literature) else 0 end
                + coalesce(p.maths, 0)
-               + coalesce(greatest(2 * p.combined_science, p.best_two_sciences), 2 * p.combined_science,
-                          p.best_two_sciences, 0)
+               + greatest(coalesce(2 * p.combined_science, 0),
+                          case when p.single_sciences >= 3 then p.best_two_sciences else 0 end)
                + coalesce(p.humanities, 0)
                + coalesce(p.languages, 0)) / 6.0, 2) as ebacc_aps,
         coalesce(p.qualifications_4_plus >= 5 and greatest(p.english_language, p.english_literature) >= 4
@@ -118,6 +140,8 @@ final as (
         e.p8_table,
         e.a8_estimate,
         round((m.attainment8 - e.a8_estimate) / 10, 2) as p8_estimate,
+        -- Unrounded, for the school's mean P8.
+        (m.attainment8 - e.a8_estimate) / 10 as p8_estimate_exact,
         round((m.a8_english - e.english_estimate) / 2, 2) as p8_english,
         round((m.a8_maths - e.maths_estimate) / 2, 2) as p8_maths,
         round((m.a8_ebacc - e.ebacc_estimate) / 3, 2) as p8_ebacc,

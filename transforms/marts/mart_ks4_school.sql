@@ -27,9 +27,11 @@ final as (
         round(avg(p.a8_open), 2) as avg_a8_open,
         count(p.p8_estimate) as p8_pupils,
         count(*) filter (where p.baseline_source = 'alternative') as p8_pupils_alternative_baseline,
-        round(avg(p.p8_estimate), 2) as p8_estimate,
-        round(avg(p.p8_estimate) - 1.96 * any_value(e.p8_pupil_sd) / sqrt(count(p.p8_estimate)), 2) as p8_ci_lower,
-        round(avg(p.p8_estimate) + 1.96 * any_value(e.p8_pupil_sd) / sqrt(count(p.p8_estimate)), 2) as p8_ci_upper,
+        round(avg(p.p8_estimate_exact), 2) as p8_estimate,
+        round(avg(p.p8_estimate_exact) - 1.96 * any_value(e.p8_pupil_sd) / sqrt(count(p.p8_estimate_exact)), 2)
+            as p8_ci_lower,
+        round(avg(p.p8_estimate_exact) + 1.96 * any_value(e.p8_pupil_sd) / sqrt(count(p.p8_estimate_exact)), 2)
+            as p8_ci_upper,
         any_value(e.p8_table) as p8_table,
         count(*) filter (where p.basics_4) as basics_4_pupils,
         round(100.0 * count(*) filter (where p.basics_4) / count(*), 1) as pct_basics_4,

@@ -91,7 +91,8 @@ predictions as (
 -- The grade on the subject's scale nearest the predicted points (the higher one on a tie).
 nearest as (
     select p.school_code, p.upn, p.subject_code, p.method, p.source,
-           arg_min(g.label, abs(g.points - p.predicted_points) - g.points / 1e6) as predicted_grade
+           arg_min(g.label, abs(g.points - p.predicted_points) - g.points / 1e6) as predicted_grade,
+           arg_min(g.points, abs(g.points - p.predicted_points) - g.points / 1e6) as predicted_grade_points
     from predictions p
     join dim_subject s using (school_code, subject_code)
     join int_grade_scale g on g.scale_code = s.grade_scale
@@ -100,7 +101,7 @@ nearest as (
 
 final as (
     select p.school_code, p.upn, p.subject_code, p.method, p.source, p.baseline_source,
-           n.predicted_grade, round(p.predicted_points, 2) as predicted_points
+           n.predicted_grade, n.predicted_grade_points, round(p.predicted_points, 2) as predicted_points
     from predictions p
     join nearest n using (school_code, upn, subject_code, method, source)
 )

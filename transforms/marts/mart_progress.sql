@@ -29,8 +29,8 @@ current_targets as (
 -- The pupil's baseline in each key-stage run: their first working-at grade in it.
 baselines as (
     select school_code, upn, subject_code, ks_end_year,
-           arg_min(points, term_index) as baseline_points,
-           min(term_index) as baseline_index
+           arg_min(points, point_sequence) as baseline_points,
+           arg_min(term_index, point_sequence) as baseline_index
     from working_at
     where grade_entered
     group by all

@@ -52,22 +52,30 @@ spread as (
     group by p.school_code, p.assessment_point, p.upn, p.key_stage
 ),
 
--- Attendance this academic year up to the drop: register marks where there are
--- any, else the year's imported summary.
-attendance as (
+-- Attendance this academic year up to the drop: register marks to its date,
+-- and the summaries that count (int_attendance_summary_used) ending by then.
+attendance_counts as (
     select pp.school_code, pp.assessment_point, pp.upn,
-           coalesce(
-               100.0 * count(*) filter (where m.is_present) / nullif(count(*) filter (where m.is_possible), 0),
-               any_value(y.attendance_pct)
-           ) as attendance_pct
+           count(*) filter (where m.is_possible) as possible_sessions,
+           count(*) filter (where m.is_present) as present_sessions
     from per_pupil pp
-    left join fct_attendance_session m
+    join fct_attendance_session m
         on m.school_code = pp.school_code and m.upn = pp.upn
         and m.academic_year = pp.academic_year and m.session_date <= pp.point_date
-    left join mart_attendance_pupil y
-        on y.school_code = pp.school_code and y.upn = pp.upn and y.academic_year = pp.academic_year
-        and y.counted_from = 'summary'
-    group by pp.school_code, pp.assessment_point, pp.upn
+    group by all
+    union all
+    select pp.school_code, pp.assessment_point, pp.upn, s.possible_sessions, s.present_sessions
+    from per_pupil pp
+    join int_attendance_summary_used s
+        on s.school_code = pp.school_code and s.upn = pp.upn
+        and academic_year_of(s.from_date) = pp.academic_year and s.to_date <= pp.point_date
+),
+
+attendance as (
+    select school_code, assessment_point, upn,
+           100.0 * sum(present_sessions) / nullif(sum(possible_sessions), 0) as attendance_pct
+    from attendance_counts
+    group by all
 ),
 
 rules as (

@@ -4,7 +4,8 @@
 -- target_already_attained   at or below a grade the pupil has already reached in the key stage
 --                           (working-at, mock or final);
 -- target_not_challenging    the pupil was ahead of their progress target at each of the
---                           latest progress.not_challenging_points points: suggest raising it.
+--                           latest progress.not_challenging_points points since the
+--                           target was set: suggest raising it.
 with targets as (
     select t.*
     from fct_target t
@@ -15,7 +16,7 @@ with targets as (
 ),
 
 chosen_prediction as (
-    select school_code, upn, subject_code, method, source, predicted_grade, predicted_points
+    select school_code, upn, subject_code, method, source, predicted_grade, predicted_grade_points
     from mart_prediction
     where (method = 'school_history' and setting('measures.target_check_prediction') = 'school_history')
        or (method = 'imported' and source = setting('measures.target_check_prediction'))
@@ -38,11 +39,14 @@ attained as (
     group by all
 ),
 
+-- The latest points since the current target was set (a target already raised starts afresh).
 recent as (
-    select school_code, upn, subject_code, status,
-           row_number() over (partition by school_code, upn, subject_code order by point_sequence desc) as recency
-    from mart_progress
-    where working_at_points is not null
+    select m.school_code, m.upn, m.subject_code, m.status,
+           row_number() over (partition by m.school_code, m.upn, m.subject_code order by m.point_sequence desc)
+               as recency
+    from mart_progress m
+    join targets t using (school_code, upn, subject_code)
+    where m.working_at_points is not null and m.point_date >= t.set_on
 ),
 
 streaks as (
@@ -65,10 +69,11 @@ flagged as (
         t.reason,
         p.method || coalesce(' ' || case when p.method = 'imported' then p.source end, '') as prediction_method,
         p.predicted_grade,
-        p.predicted_points,
+        p.predicted_grade_points,
         a.best_attained,
         a.best_attained_points,
-        coalesce(t.grade_points < p.predicted_points, false) as target_below_prediction,
+        -- Against the predicted grade as shown, not its unrounded points.
+        coalesce(t.grade_points < p.predicted_grade_points, false) as target_below_prediction,
         coalesce(t.grade_points <= a.best_attained_points, false) as target_already_attained,
         coalesce(s.ahead_latest >= setting_num('progress.not_challenging_points'), false) as target_not_challenging
     from targets t

@@ -20,10 +20,16 @@ summaries as (
            sum(s.unauthorised_absence_sessions) as unauthorised_absence_sessions
     from fct_attendance_summary s
     where s.school_code = $school and s.from_date >= $from_date and s.to_date <= $to_date
-      -- Not where register marks already cover the summary's period.
+      -- As mart_attendance_pupil: not where register marks fall in the summary's
+      -- period, nor where another summary's period contains it.
       and not exists (select 1 from fct_attendance_session m
                       where m.school_code = s.school_code and m.upn = s.upn
                         and m.session_date between s.from_date and s.to_date)
+      and not exists (select 1 from fct_attendance_summary w
+                      where w.school_code = s.school_code and w.upn = s.upn
+                        and w.from_date <= s.from_date and w.to_date >= s.to_date
+                        and (w.from_date, w.to_date) <> (s.from_date, s.to_date)
+                        and w.from_date >= $from_date and w.to_date <= $to_date)
     group by all
 ),
 
