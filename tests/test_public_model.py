@@ -1,5 +1,10 @@
 """The marts users query in meetings keep the columns the issue promised (names may grow, not change)."""
+import pytest
+
 from tests.tiny import Tiny
+from warehouse import transform
+from warehouse.config import load_settings
+from warehouse.transform import DataTestFailed
 
 PROMISED = {
     "mart_progress": ["upn", "subject_code", "assessment_point", "working_at", "working_at_points", "target",
@@ -20,9 +25,14 @@ def test_the_public_marts_have_their_promised_columns():
 
 
 def test_a_p8_table_that_does_not_exist_stops_the_build():
-    import pytest
-
-    from warehouse.transform import DataTestFailed
-
     with pytest.raises(DataTestFailed, match="int_a8_estimate"):
         Tiny(**{"measures.p8_table_year": 2019}).build()
+
+
+def test_a_model_that_became_a_view_replaces_the_table_an_older_warehouse_has():
+    tiny = Tiny()
+    con = tiny.build()
+    con.execute("drop view int_a8_slot")
+    con.execute("create table int_a8_slot as select 1 as x")  # as an earlier version built it
+    transform.build(con, load_settings())
+    assert con.execute("select count(*) from duckdb_views() where view_name = 'int_a8_slot'").fetchall() == [(1,)]

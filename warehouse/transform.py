@@ -86,6 +86,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings | None = None, timi
         started = time.perf_counter()
         # The model's name is a fixed identifier from our own files.
         kind = "view" if model.sql.startswith("-- materialise: view") else "table"
+        _drop_if_other_kind(con, model.name, kind)
         statement = "create or replace " + kind + " " + quote(model.name) + " as\n"
         con.execute(statement + model.sql.strip().rstrip(";"))
         seconds[model.name] = time.perf_counter() - started
@@ -95,6 +96,16 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings | None = None, timi
     if failures:
         raise DataTestFailed("data tests failed:\n" + "\n".join(f"- {f}" for f in failures))
     return seconds if timings else [name for name in seconds if name != "data tests"]
+
+
+def _drop_if_other_kind(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> None:
+    """A model that became a view (or a table) since the warehouse was built replaces the old object."""
+    other = "table" if kind == "view" else "view"
+    catalog = "duckdb_views()" if other == "view" else "duckdb_tables()"
+    found = con.execute(f"select count(*) from {catalog} where schema_name = 'main' and {other}_name = ?",
+                        [name]).fetchall()[0][0]
+    if found:
+        con.execute(f"drop {other} {quote(name)}")
 
 
 def data_tests() -> list[tuple[str, str, str, object]]:
