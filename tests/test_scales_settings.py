@@ -8,7 +8,7 @@ from warehouse.scales import ScaleConfigError, all_scales
 
 STEPS = {
     "name": "KS3 science steps", "kind": "attainment", "grade_width": 3, "sublevel_width": 1,
-    "grades": [{"label": "Mastering", "points": 9}, {"label": "Secure", "points": 6},
+    "grades": [{"label": "Mastering", "points": 9}, {"label": "Secure", "points": 6, "aliases": ["Sec"]},
                {"label": "Developing", "points": 3}, {"label": "Emerging", "points": 0}],
 }
 
@@ -23,7 +23,8 @@ def test_a_school_adds_a_scale_and_its_words_compute():
     assert tiny.one("select grade_points from fct_assessment") == 6.0
     assert tiny.one("select grade_width from int_grade_scale where label = 'Secure'") == 3.0
     # Imports are checked against it too (labels match whatever their case).
-    assert load_scales({"ks3_steps": STEPS})["ks3_steps"].labels["SECURE"] == "Secure"
+    labels = load_scales({"ks3_steps": STEPS})["ks3_steps"].labels
+    assert labels["SECURE"] == labels["SEC"] == "Secure"
 
 
 def test_a_school_edits_a_built_in_scale():
@@ -39,6 +40,7 @@ def test_a_school_edits_a_built_in_scale():
     ({**STEPS, "grades": [{"label": "A", "points": 2}, {"label": "a", "points": 1}]}, "appears twice"),
     ({**STEPS, "grades": [{"label": "A"}]}, "numeric points"),
     ({**STEPS, "kind": "behaviour"}, "kind must be one of"),
+    ({**STEPS, "grades": [{"label": "A", "points": 1, "aliases": "a+"}]}, "must be a list of strings"),
     ({"name": "empty"}, "needs grades"),
 ])
 def test_a_broken_scale_is_refused_with_the_reason(spec, message):
@@ -68,3 +70,16 @@ def test_tracker_toml_shows_every_measure_setting_at_its_default():
     shown = {f"{section}.{key}" for section in ("progress", "measures", "review") for key in raw.get(section, {})}
     assert shown == set(MEASURE_DEFAULTS)
     assert measure_settings(raw) == MEASURE_DEFAULTS
+
+
+def test_other_spellings_of_a_grade_import_as_the_scales_label(store, exports_dir):
+    from tests import exports
+    from warehouse.ingest import ingest
+
+    upn = exports.UPNS[0]
+    rows = [[upn, "MA", "2025/26 Autumn", "working_at", "6=", 2],       # the + / = / - convention
+            [upn, "EN", "2025/26 Autumn", "working_at", "5\u2212", 2]]  # a minus sign, as Word types it
+    report = ingest(exports.base_school(exports_dir) + [exports.assessments(exports_dir, rows)], store=store)
+    assert all(f.rows_quarantined == 0 for f in report.files)
+    assert exports.query(store, "select subject_code, grade, grade_points from fct_assessment order by 1") == [
+        ("EN", "5-", 4.67), ("MA", "6", 6.0)]

@@ -31,9 +31,11 @@ def load_scales(config: dict | None = None) -> dict[str, Scale]:
     """The scales in force: built in plus tracker.toml's [scales.<code>] (config, else the file's)."""
     rows = all_scales(load_settings().scales if config is None else config)
     scales: dict[str, Scale] = {}
-    for code, kind, label in rows[["scale_code", "kind", "label"]].itertuples(index=False):
+    for code, kind, label, aliases in rows[["scale_code", "kind", "label", "aliases"]].itertuples(index=False):
         scale = scales.setdefault(code, Scale(code, kind, {}))
         scale.labels[label.upper()] = label
+        for alias in filter(None, aliases.split(";")):
+            scale.labels.setdefault(alias.upper(), label)
     return scales
 
 

@@ -11,6 +11,9 @@ words compute: "6-" < "6" < "6+", "4c" < "4b" < "4a", "M" < "D".
   does not count in Attainment 8 (NC levels, percentages).
 - `grade_width` is the points in one whole grade (for gaps "in grades"), and
   `sublevel_width` the points in one sub-level or fine grade.
+- `aliases` are other spellings accepted on import and stored as the label,
+  separated by ";" (e.g. "6=" for "6" on the + / = / - convention, and "6−" with
+  a minus sign as word processors type it).
 
 In tracker.toml, [scales.<code>] adds a scale, or replaces the built-in one of
 that code whole:
@@ -22,7 +25,7 @@ that code whole:
     sublevel_width = 1           # points per step
     grades = [                   # highest first
         { label = "Secure+", points = 9 },
-        { label = "Secure", points = 8 },
+        { label = "Secure", points = 8, aliases = ["Sec"] },
         ...
     ]
 """
@@ -34,7 +37,7 @@ import pandas as pd
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 COLUMNS = ["scale_code", "scale_name", "kind", "rank", "label", "points", "a8_points",
-           "grade_width", "sublevel_width"]
+           "grade_width", "sublevel_width", "aliases"]
 KINDS = ("attainment", "effort")
 
 
@@ -73,12 +76,16 @@ def configured_scales(config: dict) -> pd.DataFrame:
             seen.add(label.upper())
             previous = points
             a8 = grade.get("a8_points")
+            aliases = grade.get("aliases", [])
+            if isinstance(aliases, str) or not all(isinstance(a, str) for a in aliases):
+                raise ScaleConfigError(f"{where}: aliases of {label!r} must be a list of strings")
             rows.append({
                 "scale_code": code, "scale_name": str(spec.get("name", code)), "kind": kind,
                 "rank": str(rank), "label": label, "points": f"{points:g}",
                 "a8_points": "" if a8 is None else f"{float(a8):g}",
                 "grade_width": f"{float(spec.get('grade_width', 1)):g}",
                 "sublevel_width": f"{float(spec.get('sublevel_width', spec.get('grade_width', 1))):g}",
+                "aliases": ";".join(aliases),
             })
     return pd.DataFrame(rows, columns=COLUMNS)
 
