@@ -59,6 +59,9 @@ def test_settings_override_defaults_and_bad_ones_are_refused():
         measure_settings({"progress": {"ks4_method": "flight path"}})
     with pytest.raises(SettingError, match="expected a float"):
         measure_settings({"review": {"poor_attendance_pct": "ninety"}})
+    with pytest.raises(SettingError, match="no DfE A8 estimates for 2019 provisional; the tables shipped are "
+                                           "2022 provisional, .*2024 provisional"):
+        measure_settings({"measures": {"p8_table_year": 2019}})
 
 
 def test_tracker_toml_shows_every_measure_setting_at_its_default():

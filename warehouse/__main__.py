@@ -14,6 +14,7 @@ from pathlib import Path
 from warehouse.config import SettingError, load_settings
 from warehouse.formats import GRADE_TYPES, KINDS
 from warehouse.scales import ScaleConfigError
+from warehouse.transform import DataTestFailed
 from warehouse.store import Store, WarehouseBusy
 
 EXIT_OK, EXIT_FAILED, EXIT_QUARANTINED = 0, 1, 2
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "rebuild":
             return _rebuild()
         return _demo(args)
-    except (WarehouseBusy, SettingError, ScaleConfigError) as error:
+    except (WarehouseBusy, SettingError, ScaleConfigError, DataTestFailed) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
 

@@ -97,4 +97,18 @@ def measure_settings(raw: dict) -> dict:
             if name.endswith("_method") and values[name] not in PROGRESS_METHODS:
                 raise SettingError(f"tracker.toml [{section}] {key} = {value!r}: "
                                    f"use one of {', '.join(PROGRESS_METHODS)}")
+    table = (str(values["measures.p8_table_year"]), values["measures.p8_table_version"])
+    if table not in p8_tables():
+        available = ", ".join(f"{year} {version}" for year, version in sorted(p8_tables()))
+        raise SettingError(f"tracker.toml [measures]: no DfE A8 estimates for {table[0]} {table[1]}; "
+                           f"the tables shipped are {available}")
     return values
+
+
+def p8_tables() -> set[tuple[str, str]]:
+    """(exam year, version) of each DfE A8 estimates table in warehouse/reference/dfe_ks4/."""
+    import csv
+
+    path = PROJECT_ROOT / "warehouse" / "reference" / "dfe_ks4" / "a8_estimates_by_ks2_group.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        return {(row["exam_year"], row["version"]) for row in csv.DictReader(handle)}

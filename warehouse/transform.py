@@ -155,6 +155,8 @@ def run_data_tests(con: duckdb.DuckDBPyConnection) -> list[str]:
                    f"(select 1 from {quote(target_model)} t where {condition})")
             params = []
         count = con.execute(sql, params).fetchall()[0][0]
-        if count:
+        if count and test == "not_empty":
+            failures.append(f"{model}: has no rows")
+        elif count:
             failures.append(f"{model}: {test} on {column}{'' if argument is None else f' ({argument})'}: {count} row(s)")
     return failures
