@@ -1,15 +1,31 @@
 """The dashboard's entry point: the router and what every page shares.
 
-Pages render; they get their data from warehouse.data's named queries.
+Pages render; they get their data from named loaders (warehouse/loaders.py)
+and named queries, within the viewer's scope and the view chosen in the
+sidebar filters, which the URL keeps (a link reproduces the view).
 """
 import streamlit as st
 
+from pages.common import current_scope, quiet_run
+from pages.filters import render_sidebar_filters
+from warehouse import loaders
+
 st.set_page_config(page_title="Pupil progress tracker", page_icon=":material/monitoring:", layout="wide")
+
+# Pages about pupils share the sidebar's view; the data manager's pages do not need it.
+overview = st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True,
+                   url_path="overview")
+# (By title: a rerun may hand back an equal page object, not the same one.)
+PAGES_WITH_VIEW = {overview.title}
 
 navigation = st.navigation(
     [
-        st.Page("pages/warehouse.py", title="Warehouse", icon=":material/school:", default=True, url_path="warehouse"),
+        overview,
+        st.Page("pages/warehouse.py", title="Warehouse", icon=":material/school:", url_path="warehouse"),
         st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:", url_path="data-quality"),
     ]
 )
+if navigation.title in PAGES_WITH_VIEW:
+    run = quiet_run()
+    render_sidebar_filters(loaders.filter_options(run, current_scope()) if run else None)
 navigation.run()

@@ -7,6 +7,25 @@ import streamlit as st
 from warehouse.config import load_settings
 from warehouse.data import EmptyWarehouse, WarehouseReader
 from warehouse.store import Store
+from warehouse.view import Scope
+
+
+def use_the_router() -> None:
+    """Every page calls this first, so that a page is never run without app.py.
+
+    Streamlit keeps a legacy mode for apps with a `pages/` folder: until the
+    router (app.py) has run once in the process, a first visit to /overview
+    runs pages/overview.py on its own, without the router's filters or layout
+    (and AppTest starts every run in that mode). The router's st.navigation
+    ends the mode; a page run outside the router ends it too, and reruns so
+    the router takes the request.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
 
 
 @st.cache_resource(max_entries=4)
@@ -23,12 +42,42 @@ def run_query(name: str, **params) -> pd.DataFrame | None:
     try:
         return _reader(str(load_settings().data_dir)).run(name, **params)
     except EmptyWarehouse:
-        st.info(
-            "The warehouse is empty. Load the demo school with `python -m warehouse demo`, "
-            "or import your MIS exports with `python -m warehouse ingest <files or folder>` "
-            "(see docs/import-formats.md)."
-        )
+        show_empty_warehouse()
         return None
+
+
+def show_empty_warehouse() -> None:
+    st.info(
+        "The warehouse is empty. Load the demo school with `python -m warehouse demo`, "
+        "or import your MIS exports with `python -m warehouse ingest <files or folder>` "
+        "(see docs/import-formats.md)."
+    )
+
+
+def warehouse_run():
+    """The reader's run(name, **params) for loaders, or None (after showing how to import) when empty."""
+    reader = _reader(str(load_settings().data_dir))
+    try:
+        reader.cursor().close()
+    except EmptyWarehouse:
+        show_empty_warehouse()
+        return None
+    return reader.run
+
+
+def quiet_run():
+    """As warehouse_run, but says nothing when the warehouse is empty (the sidebar uses it)."""
+    reader = _reader(str(load_settings().data_dir))
+    try:
+        reader.cursor().close()
+    except EmptyWarehouse:
+        return None
+    return reader.run
+
+
+def current_scope() -> Scope:
+    """What the viewer may see. Everything until sign-in arrives (issue 5)."""
+    return Scope.everything()
 
 
 def show_table(frame: pd.DataFrame, empty_message: str, column_config: dict) -> None:

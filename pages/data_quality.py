@@ -2,11 +2,12 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import run_query, show_table
+from pages.common import run_query, show_table, use_the_router
 
 # Status as icon and word, not colour alone.
 STATUS_LABELS = {"loaded": "✓ loaded", "rejected": "✗ rejected"}
 
+use_the_router()
 st.title("Data quality")
 st.caption("Every import batch with its row accounting, the rows held back in quarantine with the reason, "
            "and the classes whose grades are still to be entered.")

@@ -2,8 +2,9 @@
 import altair as alt
 import streamlit as st
 
-from pages.common import run_query
+from pages.common import run_query, use_the_router
 
+use_the_router()
 st.title("Warehouse")
 st.caption("What has been imported: pupils on roll and the data drops. Import batches, rejected files and "
            "quarantined rows are on the Data quality page.")

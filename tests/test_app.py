@@ -6,7 +6,7 @@ from tests import exports
 from tests.exports import UPNS, query
 from warehouse.ingest import ingest
 
-PAGES = ["pages/warehouse.py", "pages/data_quality.py"]
+PAGES = ["pages/overview.py", "pages/warehouse.py", "pages/data_quality.py"]
 
 
 def app(page: str | None = None) -> AppTest:
@@ -37,7 +37,7 @@ def metrics(at) -> dict[str, str]:
 
 
 def test_warehouse_page_shows_the_marts_figures(loaded):
-    at = app()
+    at = app("pages/warehouse.py")
     assert not at.exception
     assert metrics(at) == {
         "Pupils on roll": "20", "Former pupils": "0", "Subjects": "3", "Assessment points": "2",

@@ -17,8 +17,9 @@ def loaded(store, exports_dir):
 def test_the_pages_show_the_warehouse_in_a_browser(loaded):
     require_chromium()
     with running_app(loaded.data_dir) as url, browser_page() as page:
-        page.goto(url)
+        page.goto(url + "/warehouse")  # a deep link on a fresh server goes through the router
         page.get_by_text("Pupils on roll", exact=True).wait_for(timeout=30_000)
+        assert page.get_by_role("link", name="Overview").count() == 1
         assert page.get_by_test_id("stMetricValue").first.inner_text() == "20"
         page.get_by_role("link", name="Data quality").click()
         page.get_by_text("Rows quarantined").first.wait_for(timeout=30_000)

@@ -70,6 +70,8 @@ def test_the_class_that_entered_no_grades_is_named(demo):
 def test_the_pages_show_the_demo_marts(demo_env):
     at = AppTest.from_file("../app.py", default_timeout=60).run()
     assert not at.exception
+    at.switch_page("pages/warehouse.py").run()
+    assert not at.exception
     shown = {m.label: m.value for m in at.metric}
     assert shown["Pupils on roll"] == "1,088" and shown["Attendance sessions"] == "412,574"
     at.switch_page("pages/data_quality.py").run()
@@ -144,3 +146,52 @@ def test_rebuild_applies_changed_settings(demo, tmp_path, monkeypatch):
         [("learned",)]
     config.write_text('[progress]\nks4_method = "wobbly"\n', encoding="utf-8")
     assert cli(["rebuild"]) == 1
+
+
+COHORT = ("select upn from mart_pupil where year_group_academic_year = '2025/26' and year_group = 11 "
+          "and disadvantaged")
+
+
+def test_the_overview_shows_the_marts_figures_for_the_view_in_the_url(demo_env):
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["year"] = "11"
+    at.query_params["disadvantaged"] = "Y"
+    at.run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    on_track, = query(demo_env, "select 100.0 * count(*) filter (where status in ('ahead', 'on_track')) "
+                                f"/ count(status) from mart_progress where assessment_point = '2025/26 Summer' "
+                                f"and upn in ({COHORT})")[0]
+    assert shown["On track"] == f"{on_track:.1f}%"
+    p8, a8, pupils = query(demo_env, "select avg(p8_estimate_exact), avg(attainment8), count(*) from mart_ks4_pupil "
+                                     "where basis = 'working_at' and assessment_point = '2025/26 Summer' "
+                                     f"and upn in ({COHORT})")[0]
+    assert shown["Progress 8 (estimate)"] == f"{p8:+.2f}" and shown["Attainment 8"] == f"{a8:.1f}"
+    attendance, = query(demo_env, "select 100.0 * sum(present_sessions) / sum(possible_sessions) "
+                                  f"from mart_attendance_pupil where academic_year = '2025/26' and upn in ({COHORT})")[0]
+    assert shown["Attendance"] == f"{attendance:.1f}%"
+    assert shown["Pupils"] == str(pupils)
+    # The sidebar took the view from the URL, and the URL keeps it.
+    chosen = {s.label: s.value for s in at.sidebar.selectbox}
+    assert chosen["Year group"] == "Year 11" and chosen["Disadvantaged"] == "Yes"
+    assert chosen["Assessment point"] == "2025/26 Summer"
+    assert at.query_params["point"] == ["2025/26 Summer"] or at.query_params["point"] == "2025/26 Summer"
+    # Changing a filter changes the figures and the URL.
+    at.sidebar.selectbox(key="f_year").set_value("Year 10").run()
+    assert at.query_params["year"] in ("10", ["10"])
+    assert {m.label: m.value for m in at.metric}["Pupils"] != str(pupils)
+
+
+def test_a_shared_link_reproduces_the_view_in_a_browser(demo):
+    from tests.browser import browser_page, require_chromium, running_app
+
+    require_chromium()
+    with running_app(demo.data_dir) as url, browser_page() as page:
+        page.goto(url + "/overview?year=11&disadvantaged=Y")
+        page.get_by_text("Year 11 · disadvantaged · at 2025/26 Summer").wait_for(timeout=30_000)
+        page.get_by_test_id("stMetricLabel").filter(has_text="Severely absent").wait_for(timeout=30_000)
+        pupils = query(demo, f"select count(distinct upn) from mart_progress where assessment_point = "
+                             f"'2025/26 Summer' and upn in ({COHORT})")[0][0]
+        labels = [text.strip() for text in page.get_by_test_id("stMetricLabel").all_inner_texts()]
+        values = dict(zip(labels, page.get_by_test_id("stMetricValue").all_inner_texts()))
+        assert values["Pupils"] == str(pupils), values

@@ -24,3 +24,4 @@ create or replace macro ks_first_year(ks) as case ks when '3' then 7 when '4' th
 create or replace macro ks_years(ks) as case ks when '3' then 3 else 2 end;
 -- Position of a term in a key stage: 1 = autumn of its first year ... ks_years * 3 = summer of its last.
 create or replace macro ks_term_index(ks, year_group, term_number) as (year_group - ks_first_year(ks)) * 3 + term_number;
+

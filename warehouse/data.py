@@ -9,6 +9,7 @@ No Streamlit and no Great Expectations here.
 """
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,12 @@ def query_sql(name: str) -> str:
     if not path.is_file() or path.parent != QUERIES_DIR:
         raise KeyError(f"no query named {name!r}")
     return path.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def query_parameters(name: str) -> frozenset[str]:
+    """The $parameters a named query uses."""
+    return frozenset(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", query_sql(name)))
 
 
 class WarehouseReader:
@@ -63,9 +70,12 @@ class WarehouseReader:
             return self._con.cursor()
 
     def run(self, name: str, **params) -> pd.DataFrame:
+        """A named query's rows. Parameters it does not use are left out, so a
+        loader can pass the whole scope and view to every query."""
+        sql = query_sql(name)
         cursor = self.cursor()
         try:
-            return cursor.execute(query_sql(name), params).df()
+            return cursor.execute(sql, {k: v for k, v in params.items() if k in query_parameters(name)}).df()
         finally:
             cursor.close()
 

@@ -1,6 +1,7 @@
 """Builds the derived warehouse from raw: seeds, then staging -> core -> intermediate -> marts.
 
-transforms/macros.sql defines the SQL macros models share. Each file
+transforms/macros.sql defines the SQL macros models share;
+transforms/query_macros.sql, made after the models, those the named queries share. Each file
 transforms/<layer>/<model>.sql is one SELECT; the model is named
 after its file, and built as a table, unless its first line says
 `-- materialise: view` (for a big staging model read once, by one core
@@ -90,6 +91,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings | None = None, timi
         statement = "create or replace " + kind + " " + quote(model.name) + " as\n"
         con.execute(statement + model.sql.strip().rstrip(";"))
         seconds[model.name] = time.perf_counter() - started
+    con.execute((TRANSFORMS_DIR / "query_macros.sql").read_text(encoding="utf-8"))
     started = time.perf_counter()
     failures = run_data_tests(con)
     seconds["data tests"] = time.perf_counter() - started

@@ -1,0 +1,38 @@
+"""The view (filters) survives a round trip through the URL, and loaders never leave the viewer's scope."""
+from tests.tiny import Tiny
+from warehouse import loaders
+from warehouse.data import query_sql
+from warehouse.view import Scope, ViewFilters
+
+
+def test_filters_round_trip_through_the_url_and_bad_values_are_ignored():
+    view = ViewFilters(school="S001", assessment_point="2025/26 Spring", year_group=9, subject_code="MA4",
+                       disadvantaged=False, sen_status="K", custom_group="Young Carers")
+    assert ViewFilters.from_url(view.to_url()) == view
+    assert view.to_url()["disadvantaged"] == "N"
+    assert ViewFilters.from_url({"year": "eleven", "disadvantaged": "maybe", "point": ""}) == ViewFilters()
+
+
+def test_loaders_stay_within_the_viewers_scope():
+    tiny = Tiny().ks4_subjects("MA4", "EL4")
+    tiny.point("2025/26 Autumn", "2025-12-05", "2025/26", "autumn")
+    for upn, disadvantaged in (("P1", "Y"), ("P2", "N"), ("P3", "Y")):
+        tiny.pupil(upn, disadvantaged=disadvantaged).grades(upn, "2025/26 Autumn", {"MA4": "5", "EL4": "5"})
+    con = tiny.build()
+
+    def run(name, **params):
+        from warehouse.data import query_parameters
+        return con.execute(query_sql(name), {k: v for k, v in params.items() if k in query_parameters(name)}).df()
+
+    view = ViewFilters(school="S001", assessment_point="2025/26 Autumn")
+    everyone = loaders.overview(run, Scope.everything(), view).at_point("2025/26 Autumn")
+    assert everyone.pupils == 3
+    two = loaders.overview(run, Scope(upns=("P1", "P2")), view).at_point("2025/26 Autumn")
+    assert two.pupils == 2
+    disadvantaged_in_scope = loaders.overview(
+        run, Scope(upns=("P1", "P2")), ViewFilters(**{**view.params(), "disadvantaged": True}))
+    assert disadvantaged_in_scope.at_point("2025/26 Autumn").pupils == 1
+    assert loaders.overview(run, Scope(schools=("S999",)), view).at_point("2025/26 Autumn") is None
+    only_maths = loaders.overview(run, Scope(subjects=("MA4",)), view)
+    assert list(only_maths.by_subject.subject_code) in ([], ["MA4"])
+    assert loaders.filter_options(run, Scope(schools=("S999",))).empty

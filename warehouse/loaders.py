@@ -1,0 +1,41 @@
+"""Named loaders: what each page asks the warehouse for, always within the viewer's scope.
+
+`run` is WarehouseReader.run (or anything with its signature). No Streamlit here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from warehouse.view import Scope, ViewFilters, loader_params
+
+Run = Callable[..., pd.DataFrame]
+
+
+def filter_options(run: Run, scope: Scope) -> pd.DataFrame:
+    """Schools, drops, and the year groups, subjects and custom groups seen at each."""
+    return run("filter_options", **scope.params())
+
+
+@dataclass
+class Overview:
+    progress_by_point: pd.DataFrame   # one row per drop: the trend, and the chosen drop's headline
+    by_subject: pd.DataFrame
+    ks4: pd.DataFrame                 # one row per basis
+    attendance: pd.DataFrame          # one row
+
+    def at_point(self, assessment_point: str) -> pd.Series | None:
+        rows = self.progress_by_point[self.progress_by_point["assessment_point"] == assessment_point]
+        return None if rows.empty else rows.iloc[0]
+
+
+def overview(run: Run, scope: Scope, view: ViewFilters) -> Overview:
+    params = loader_params(scope, view)
+    return Overview(
+        progress_by_point=run("overview_progress", **params),
+        by_subject=run("overview_by_subject", **params),
+        ks4=run("overview_ks4", **params),
+        attendance=run("overview_attendance", **params),
+    )
