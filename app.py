@@ -13,16 +13,21 @@ from warehouse import loaders
 st.set_page_config(page_title="Pupil progress tracker", page_icon=":material/monitoring:", layout="wide")
 
 # Pages about pupils share the sidebar's view; the data manager's pages do not need it.
+# URL paths are the file names, so that a link opened on a fresh server (which
+# Streamlit first routes by file name, see pages/common.py) finds its page.
 overview = st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True,
                    url_path="overview")
 # (By title: a rerun may hand back an equal page object, not the same one.)
-PAGES_WITH_VIEW = {overview.title}
+year_review = st.Page("pages/year_review.py", title="Year review", icon=":material/groups:",
+                      url_path="year_review")
+PAGES_WITH_VIEW = {overview.title, year_review.title}
 
 navigation = st.navigation(
     [
         overview,
+        year_review,
         st.Page("pages/warehouse.py", title="Warehouse", icon=":material/school:", url_path="warehouse"),
-        st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:", url_path="data-quality"),
+        st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:", url_path="data_quality"),
     ]
 )
 if navigation.title in PAGES_WITH_VIEW:

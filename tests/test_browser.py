@@ -23,6 +23,6 @@ def test_the_pages_show_the_warehouse_in_a_browser(loaded):
         assert page.get_by_test_id("stMetricValue").first.inner_text() == "20"
         page.get_by_role("link", name="Data quality").click()
         page.get_by_text("Rows quarantined").first.wait_for(timeout=30_000)
-        assert page.url.endswith("/data-quality")
+        assert page.url.endswith("/data_quality")
         values = page.get_by_test_id("stMetricValue").all_inner_texts()
         assert values == ["5", "0", "46", "1"]

@@ -195,3 +195,28 @@ def test_a_shared_link_reproduces_the_view_in_a_browser(demo):
         labels = [text.strip() for text in page.get_by_test_id("stMetricLabel").all_inner_texts()]
         values = dict(zip(labels, page.get_by_test_id("stMetricValue").all_inner_texts()))
         assert values["Pupils"] == str(pupils), values
+
+
+def test_the_year_review_lists_the_marts_pupils_with_reasons(demo_env):
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["year"] = "9"
+    at.query_params["compare"] = "2025/26 Autumn"
+    at.run()
+    at.switch_page("pages/year_review.py").run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    year_9 = "select upn from mart_pupil where year_group_academic_year = '2025/26' and year_group = 9"
+    concern, commended = query(demo_env, "select count(distinct upn) filter (where list = 'concern'), "
+                                         "count(distinct upn) filter (where list = 'commendation') "
+                                         "from mart_review_list where assessment_point = '2025/26 Summer' "
+                                         f"and upn in ({year_9})")[0]
+    assert (shown["Pupils of concern"], shown["Pupils commended"]) == (str(concern), str(commended))
+    concerns, commendations, grid, movers = (frame.value for frame in at.dataframe)
+    assert set(concerns.reason) == set(r for (r,) in query(
+        demo_env, "select reason from mart_review_list where list = 'concern' and "
+                  f"assessment_point = '2025/26 Summer' and upn in ({year_9})"))
+    assert len(grid) == query(demo_env, "select count(distinct upn) from mart_progress where "
+                                        f"assessment_point = '2025/26 Summer' and upn in ({year_9})")[0][0]
+    assert {"▲ ahead", "● on track", "▼ below"} <= set(grid.drop(columns=["pupil_name", "upn", "tutor_group"])
+                                                         .stack())
+    assert set(movers.columns) >= {"subjects_up", "subjects_down", "mean_change_grades"} and len(movers) > 0

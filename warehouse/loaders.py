@@ -39,3 +39,24 @@ def overview(run: Run, scope: Scope, view: ViewFilters) -> Overview:
         ks4=run("overview_ks4", **params),
         attendance=run("overview_attendance", **params),
     )
+
+
+STATUS_LABELS = {"ahead": "▲ ahead", "on_track": "● on track", "below": "▼ below", "well_below": "▼▼ well below"}
+
+
+@dataclass
+class YearReview:
+    lists: pd.DataFrame    # concern and commendation lists with reasons
+    grid: pd.DataFrame     # pupils x subjects, status in words
+    movers: pd.DataFrame   # empty unless the view has a compare point
+
+
+def year_review(run: Run, scope: Scope, view: ViewFilters) -> YearReview:
+    params = loader_params(scope, view)
+    subjects = run("status_grid", **params)
+    grid = (subjects.assign(status=subjects["status"].map(STATUS_LABELS).fillna("–"))
+            .pivot_table(index=["pupil_name", "upn", "tutor_group"], columns="subject_name", values="status",
+                         aggfunc="first", fill_value="")
+            .reset_index()) if not subjects.empty else subjects
+    movers = run("movers", **params) if view.compare_point else pd.DataFrame()
+    return YearReview(lists=run("review_lists", **params), grid=grid, movers=movers)

@@ -1,0 +1,74 @@
+"""Year review, for heads of year and tutors: who to discuss and why, every pupil's subjects, and who moved."""
+import streamlit as st
+
+from pages.common import current_scope, use_the_router, warehouse_run
+from pages.filters import current_view, describe
+from warehouse import loaders
+
+# Colour-blind safe (blue to orange), always with the status in words as well.
+STATUS_COLOURS = {"▲": "background-color: #c6dbef", "●": "background-color: #f0f0f0",
+                  "▼▼": "background-color: #fdae6b", "▼": "background-color: #fee6ce"}
+RULES = {"effort": "Effort", "below_target": "Below target", "uneven": "Uneven across subjects",
+         "attendance": "Attendance", "progress": "Progress"}
+
+
+def colour(value: str) -> str:
+    for mark in ("▼▼", "▲", "●", "▼"):
+        if isinstance(value, str) and value.startswith(mark):
+            return STATUS_COLOURS[mark]
+    return ""
+
+
+use_the_router()
+st.title("Year review")
+run = warehouse_run()
+view = current_view()
+if run is not None and view.school is not None:
+    st.caption(describe(view) + ". Lists and thresholds: docs/measures.md (review lists).")
+    data = loaders.year_review(run, current_scope(), view)
+    concerns = data.lists[data.lists["list"] == "concern"]
+    commendations = data.lists[data.lists["list"] == "commendation"]
+    columns = st.columns(3)
+    columns[0].metric("Pupils of concern", concerns["upn"].nunique(), help="Listed by at least one concern rule.")
+    columns[1].metric("Pupils commended", commendations["upn"].nunique(),
+                      help="Listed by at least one commendation rule.")
+    columns[2].metric("Pupils", data.grid["upn"].nunique() if not data.grid.empty else 0,
+                      help="Pupils with working-at grades at this drop.")
+
+    listed = {"pupil_name": "Pupil", "upn": "UPN", "tutor_group": "Tutor group", "year_group": "Year",
+              "rule": "Rule", "reason": st.column_config.TextColumn("Reason", width="large")}
+    tabs = st.tabs(["Concerns", "Commendations", "All subjects", "Movers"])
+    with tabs[0]:
+        if concerns.empty:
+            st.success("No pupil meets a concern rule at this drop.")
+        else:
+            st.dataframe(concerns.drop(columns="list").assign(rule=concerns["rule"].map(RULES)), hide_index=True,
+                         width="stretch", column_config=listed)
+    with tabs[1]:
+        if commendations.empty:
+            st.info("No pupil meets a commendation rule at this drop.")
+        else:
+            st.dataframe(commendations.drop(columns="list").assign(rule=commendations["rule"].map(RULES)),
+                         hide_index=True, width="stretch", column_config=listed)
+    with tabs[2]:
+        st.caption("Each pupil's status in each subject against their progress target: ▲ ahead, ● on track, "
+                   "▼ below, ▼▼ well below, – no target; blank: not taking the subject.")
+        if data.grid.empty:
+            st.info("No working-at grades for these pupils at this drop.")
+        else:
+            subjects = [c for c in data.grid.columns if c not in ("pupil_name", "upn", "tutor_group")]
+            st.dataframe(data.grid.style.map(colour, subset=subjects), hide_index=True, width="stretch",
+                         column_config={"pupil_name": "Pupil", "upn": "UPN", "tutor_group": "Tutor group"})
+    with tabs[3]:
+        if view.compare_point is None:
+            st.info("Choose a drop to compare with in the sidebar (Compare with) to see who moved.")
+        elif data.movers.empty:
+            st.info(f"No pupil has grades in the same subject at both {view.compare_point} and "
+                    f"{view.assessment_point}.")
+        else:
+            st.caption(f"Working-at grades at {view.assessment_point} against {view.compare_point}, "
+                       "same subjects; largest rise first.")
+            st.dataframe(data.movers, hide_index=True, width="stretch", column_config={
+                "pupil_name": "Pupil", "upn": "UPN", "tutor_group": "Tutor group", "subjects": "Subjects",
+                "subjects_up": "Up", "subjects_same": "Same", "subjects_down": "Down",
+                "mean_change_grades": st.column_config.NumberColumn("Mean change (grades)", format="%+.2f")})
