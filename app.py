@@ -20,12 +20,14 @@ overview = st.Page("pages/overview.py", title="Overview", icon=":material/dashbo
 # (By title: a rerun may hand back an equal page object, not the same one.)
 year_review = st.Page("pages/year_review.py", title="Year review", icon=":material/groups:",
                       url_path="year_review")
-PAGES_WITH_VIEW = {overview.title, year_review.title}
+pupil = st.Page("pages/pupil.py", title="Pupil", icon=":material/person:", url_path="pupil")
+PAGES_WITH_VIEW = {overview.title, year_review.title, pupil.title}
 
 navigation = st.navigation(
     [
         overview,
         year_review,
+        pupil,
         st.Page("pages/warehouse.py", title="Warehouse", icon=":material/school:", url_path="warehouse"),
         st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:", url_path="data_quality"),
     ]

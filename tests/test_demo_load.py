@@ -220,3 +220,21 @@ def test_the_year_review_lists_the_marts_pupils_with_reasons(demo_env):
     assert {"▲ ahead", "● on track", "▼ below"} <= set(grid.drop(columns=["pupil_name", "upn", "tutor_group"])
                                                          .stack())
     assert set(movers.columns) >= {"subjects_up", "subjects_down", "mean_change_grades"} and len(movers) > 0
+
+
+def test_the_pupil_page_shows_one_pupils_subjects_from_the_marts(demo_env):
+    upn, name = query(demo_env, "select upn, pupil_name from mart_pupil where year_group = 11 and on_roll "
+                                "order by upn limit 1")[0]
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["year"] = "11"
+    at.query_params["upn"] = upn
+    at.run()
+    at.switch_page("pages/pupil.py").run()
+    assert not at.exception
+    assert at.header[0].value == name
+    subjects = at.dataframe[0].value
+    expected = query(demo_env, "select s.subject_name, m.working_at, m.target from mart_progress m "
+                               "join dim_subject s using (school_code, subject_code) "
+                               "where m.upn = ? and m.assessment_point = '2025/26 Summer' order by 1", [upn])
+    assert list(subjects[["subject_name", "working_at", "target"]].itertuples(index=False, name=None)) == expected
+    assert len(at.get("vega_lite_chart")) == 1

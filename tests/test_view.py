@@ -1,7 +1,6 @@
 """The view (filters) survives a round trip through the URL, and loaders never leave the viewer's scope."""
 from tests.tiny import Tiny
 from warehouse import loaders
-from warehouse.data import query_sql
 from warehouse.view import Scope, ViewFilters
 
 
@@ -18,11 +17,8 @@ def test_loaders_stay_within_the_viewers_scope():
     tiny.point("2025/26 Autumn", "2025-12-05", "2025/26", "autumn")
     for upn, disadvantaged in (("P1", "Y"), ("P2", "N"), ("P3", "Y")):
         tiny.pupil(upn, disadvantaged=disadvantaged).grades(upn, "2025/26 Autumn", {"MA4": "5", "EL4": "5"})
-    con = tiny.build()
-
-    def run(name, **params):
-        from warehouse.data import query_parameters
-        return con.execute(query_sql(name), {k: v for k, v in params.items() if k in query_parameters(name)}).df()
+    tiny.build()
+    run = tiny.run
 
     view = ViewFilters(school="S001", assessment_point="2025/26 Autumn")
     everyone = loaders.overview(run, Scope.everything(), view).at_point("2025/26 Autumn")
@@ -36,3 +32,17 @@ def test_loaders_stay_within_the_viewers_scope():
     only_maths = loaders.overview(run, Scope(subjects=("MA4",)), view)
     assert list(only_maths.by_subject.subject_code) in ([], ["MA4"])
     assert loaders.filter_options(run, Scope(schools=("S999",))).empty
+
+
+def test_a_pupil_outside_the_scope_cannot_be_opened():
+    tiny = Tiny().ks4_subjects("MA4")
+    tiny.point("2025/26 Autumn", "2025-12-05", "2025/26", "autumn")
+    tiny.pupil("P1").pupil("P2").grades("P1", "2025/26 Autumn", {"MA4": "5"})
+    tiny.build()
+    run = tiny.run
+
+    assert loaders.pupil_record(run, Scope.everything(), "S001", "P1").progress.shape[0] == 1
+    hidden = loaders.pupil_record(run, Scope(upns=("P2",)), "S001", "P1")
+    assert hidden.profile is None and hidden.progress.empty
+    view = ViewFilters(school="S001", assessment_point="2025/26 Autumn")
+    assert list(loaders.pupils_to_find(run, Scope(upns=("P2",)), view).upn) == ["P2"]

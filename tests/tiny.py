@@ -93,5 +93,12 @@ class Tiny:
         assert len(rows) == 1, rows
         return rows[0] if len(rows[0]) > 1 else rows[0][0]
 
+    def run(self, name: str, **params) -> pd.DataFrame:
+        """A named query on the built warehouse, as WarehouseReader.run does it."""
+        from warehouse.data import query_parameters, query_sql
+
+        used = query_parameters(name)
+        return self.con.execute(query_sql(name), {k: v for k, v in params.items() if k in used}).df()
+
     def frame(self, sql: str, *params) -> pd.DataFrame:
         return self.con.execute(sql, list(params)).df()

@@ -60,3 +60,30 @@ def year_review(run: Run, scope: Scope, view: ViewFilters) -> YearReview:
             .reset_index()) if not subjects.empty else subjects
     movers = run("movers", **params) if view.compare_point else pd.DataFrame()
     return YearReview(lists=run("review_lists", **params), grid=grid, movers=movers)
+
+
+def pupils_to_find(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFrame:
+    """The pupils of the chosen view the viewer may open, by name."""
+    return run("pupil_search", **loader_params(scope, view))
+
+
+@dataclass
+class PupilRecord:
+    profile: pd.Series | None     # None: no such pupil in the viewer's scope
+    progress: pd.DataFrame        # every subject at every drop
+    attendance: pd.DataFrame
+    targets: pd.DataFrame
+    interventions: pd.DataFrame
+
+    def at_point(self, assessment_point: str) -> pd.DataFrame:
+        return self.progress[self.progress["assessment_point"] == assessment_point]
+
+
+def pupil_record(run: Run, scope: Scope, school: str, upn: str) -> PupilRecord:
+    params = {**scope.params(), "school": school, "upn": upn}
+    profile = run("pupil_profile", **params)
+    if profile.empty:
+        empty = pd.DataFrame()
+        return PupilRecord(None, empty, empty, empty, empty)
+    return PupilRecord(profile.iloc[0], run("pupil_progress", **params), run("pupil_attendance", **params),
+                       run("pupil_targets", **params), run("pupil_interventions", **params))

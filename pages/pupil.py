@@ -1,0 +1,109 @@
+"""Pupil: one pupil's subjects, trajectories against their progress targets, attendance, targets and programmes."""
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pages.common import current_scope, use_the_router, warehouse_run
+from pages.filters import current_view
+from warehouse import loaders
+from warehouse.loaders import STATUS_LABELS
+
+use_the_router()
+st.title("Pupil")
+run = warehouse_run()
+view = current_view()
+if run is not None and view.school is not None:
+    pupils = loaders.pupils_to_find(run, current_scope(), view)
+    if pupils.empty:
+        st.info("No pupils in this view. Widen the filters in the sidebar.")
+        st.stop()
+    labels = dict(zip(pupils["upn"], pupils["pupil_name"] + " · " + pupils["tutor_group"].fillna("")
+                      + " · " + pupils["upn"]))
+    wanted = st.query_params.get("upn")
+    if "pupil" not in st.session_state or st.session_state["pupil"] not in labels:
+        st.session_state["pupil"] = wanted if wanted in labels else pupils["upn"].iloc[0]
+    upn = st.selectbox("Find a pupil (type a name or UPN)", list(labels), key="pupil",
+                       format_func=labels.get, help="Pupils of the view chosen in the sidebar.")
+    if st.query_params.get("upn") != upn:
+        st.query_params["upn"] = upn
+
+    record = loaders.pupil_record(run, current_scope(), view.school, upn)
+    pupil = record.profile
+    st.header(pupil.pupil_name)
+    flags = [label for label, on in (("Disadvantaged", pupil.disadvantaged), ("Pupil premium", pupil.pupil_premium),
+                                     ("FSM", pupil.fsm), ("EAL", pupil.eal), ("Looked after", pupil.looked_after),
+                                     ("More able", pupil.more_able)) if on]
+    if pupil.sen_status in ("K", "E"):
+        flags.append({"K": "SEN support", "E": "EHC plan"}[pupil.sen_status])
+    baseline = ("KS2 average " + f"{pupil.ks2_average:g}" if pd.notna(pupil.ks2_average) else
+                f"no KS2; alternative baseline {pupil.alternative_baseline:g}" if pd.notna(pupil.alternative_baseline)
+                else "no baseline")
+    st.caption(f"UPN {pupil.upn} · Year {pupil.year_group} ({pupil.year_group_academic_year}) · tutor group "
+               f"{pupil.tutor_group or '–'} · {baseline}"
+               + (f" · prior attainment {pupil.prior_attainment_band}" if pupil.prior_attainment_band else "")
+               + (" · " + ", ".join(flags) if flags else "")
+               + (" · groups: " + ", ".join(pupil.custom_groups) if len(pupil.custom_groups) else ""))
+
+    now = record.at_point(view.assessment_point)
+    st.subheader(f"Subjects at {view.assessment_point}")
+    if now.empty:
+        st.info("No grades for this pupil at this drop.")
+    else:
+        table = now.assign(status=now["status"].map(STATUS_LABELS).fillna("–"))[
+            ["subject_name", "working_at", "target", "progress_target_points", "gap_grades", "status", "effort",
+             "teacher", "class_code"]]
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            "subject_name": "Subject", "working_at": "Working at",
+            "target": st.column_config.TextColumn("Target", help="The end-of-key-stage target in force at this drop."),
+            "progress_target_points": st.column_config.NumberColumn(
+                "Progress target", format="%.2f", help="Where the pupil should be now, in points of the subject's "
+                                                       "scale, on the way to the target (docs/measures.md)."),
+            "gap_grades": st.column_config.NumberColumn("Gap (grades)", format="%+.2f"),
+            "status": "Status", "effort": "Effort", "teacher": "Teacher", "class_code": "Class"})
+
+    st.subheader("Trajectories")
+    st.caption("Working-at grade (points on the subject's scale) at each drop, and the progress-target line.")
+    history = record.progress.dropna(subset=["working_at_points"])
+    if history.empty:
+        st.info("No working-at grades yet.")
+    else:
+        base = alt.Chart(history).encode(
+            x=alt.X("assessment_point:N", title=None, sort=alt.SortField("point_sequence"),
+                    axis=alt.Axis(labelAngle=-45, labelOverlap=False)))
+        grades = base.mark_line(point=True).encode(
+            y=alt.Y("working_at_points:Q", title="Points", scale=alt.Scale(zero=False)),
+            tooltip=[alt.Tooltip("assessment_point", title="Drop"), alt.Tooltip("working_at", title="Working at"),
+                     alt.Tooltip("target", title="Target"), alt.Tooltip("status", title="Status")])
+        targets = base.mark_line(strokeDash=[4, 4], color="#e6550d").encode(y="progress_target_points:Q")
+        chart = (alt.layer(grades, targets, data=history)
+                 .properties(width=260, height=160)
+                 .facet(facet=alt.Facet("subject_name:N", title=None), columns=3)
+                 .resolve_scale(y="independent"))
+        st.altair_chart(chart)
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Attendance")
+        if record.attendance.empty:
+            st.info("No attendance imported for this pupil.")
+        else:
+            st.dataframe(record.attendance, hide_index=True, width="stretch", column_config={
+                "academic_year": "Year", "counted_from": "From", "possible_sessions": "Possible",
+                "present_sessions": "Present", "authorised_absence_sessions": "Authorised",
+                "unauthorised_absence_sessions": "Unauthorised",
+                "attendance_pct": st.column_config.NumberColumn("Attendance %", format="%.1f"),
+                "persistent_absent": "Persistent (≥10%)", "severe_absent": "Severe (≥50%)"})
+    with right:
+        st.subheader("Programmes")
+        if record.interventions.empty:
+            st.info("Not in any intervention programme.")
+        else:
+            st.dataframe(record.interventions, hide_index=True, width="stretch", column_config={
+                "programme": "Programme", "subject_name": "Subject",
+                "start_date": st.column_config.DateColumn("From", format="DD/MM/YYYY"),
+                "end_date": st.column_config.DateColumn("To", format="DD/MM/YYYY"), "lead": "Lead"})
+    with st.expander("Targets and estimates: who set each, when and why"):
+        st.dataframe(record.targets, hide_index=True, width="stretch", column_config={
+            "subject_name": "Subject", "target_kind": "Kind", "grade": "Grade", "target_source": "Source",
+            "set_by": "Set by", "set_on": st.column_config.DateColumn("Set on", format="DD/MM/YYYY"),
+            "reason": "Why", "is_current": "Current"})

@@ -1,0 +1,29 @@
+-- One pupil's working-at grades at every drop, with targets, progress targets
+-- and status, for the Pupil page's subjects table and trajectories.
+select
+    m.subject_code,
+    s.subject_name,
+    m.assessment_point,
+    m.point_date,
+    m.point_sequence,
+    m.year_group,
+    m.working_at,
+    m.working_at_points,
+    m.target,
+    m.target_points,
+    m.current_target,
+    round(m.progress_target_points, 2) as progress_target_points,
+    m.gap_grades,
+    m.status,
+    m.effort,
+    m.progress_method,
+    m.class_code,
+    t.staff_name as teacher
+from mart_progress m
+join dim_subject s using (school_code, subject_code)
+left join dim_staff t on t.school_code = m.school_code and t.staff_code = m.teacher_code
+where m.school_code = $school and m.upn = $upn
+  and ($scope_schools is null or list_contains($scope_schools, m.school_code))
+  and ($scope_upns is null or list_contains($scope_upns, m.upn))
+  and ($scope_subjects is null or list_contains($scope_subjects, m.subject_code))
+order by s.subject_name, m.point_sequence
