@@ -21,13 +21,18 @@ overview = st.Page("pages/overview.py", title="Overview", icon=":material/dashbo
 year_review = st.Page("pages/year_review.py", title="Year review", icon=":material/groups:",
                       url_path="year_review")
 pupil = st.Page("pages/pupil.py", title="Pupil", icon=":material/person:", url_path="pupil")
-PAGES_WITH_VIEW = {overview.title, year_review.title, pupil.title}
+targets = st.Page("pages/targets.py", title="Targets", icon=":material/flag:", url_path="targets")
+interventions = st.Page("pages/interventions.py", title="Interventions", icon=":material/healing:",
+                        url_path="interventions")
+PAGES_WITH_VIEW = {overview.title, year_review.title, pupil.title, targets.title, interventions.title}
 
 navigation = st.navigation(
     [
         overview,
         year_review,
         pupil,
+        targets,
+        interventions,
         st.Page("pages/warehouse.py", title="Warehouse", icon=":material/school:", url_path="warehouse"),
         st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:", url_path="data_quality"),
     ]

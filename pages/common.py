@@ -80,9 +80,26 @@ def current_scope() -> Scope:
     return Scope.everything()
 
 
-def show_table(frame: pd.DataFrame, empty_message: str, column_config: dict) -> None:
-    """A table, or a reassuring line saying why it has no rows."""
+def show_table(frame: pd.DataFrame, empty_message: str, column_config: dict,
+               download_as: str | None = None) -> None:
+    """A table, or a reassuring line saying why it has no rows; with CSV and Excel downloads if named."""
     if frame.empty:
         st.success(empty_message)
-    else:
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config)
+        return
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config)
+    if download_as:
+        downloads(frame, download_as)
+
+
+def downloads(frame: pd.DataFrame, name: str) -> None:
+    """CSV and Excel copies of a table, as shown (columns as in the warehouse)."""
+    import io
+
+    left, right = st.columns([1, 6])
+    left.download_button("CSV", frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+                         mime="text/csv", icon=":material/download:", key=f"csv-{name}")
+    excel = io.BytesIO()
+    frame.to_excel(excel, index=False, engine="openpyxl")
+    right.download_button("Excel", excel.getvalue(), file_name=f"{name}.xlsx", icon=":material/download:",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"xlsx-{name}")

@@ -238,3 +238,27 @@ def test_the_pupil_page_shows_one_pupils_subjects_from_the_marts(demo_env):
                                "where m.upn = ? and m.assessment_point = '2025/26 Summer' order by 1", [upn])
     assert list(subjects[["subject_name", "working_at", "target"]].itertuples(index=False, name=None)) == expected
     assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_the_targets_and_interventions_pages_show_the_marts(demo_env):
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["year"] = "11"
+    at.run()
+    at.switch_page("pages/targets.py").run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    year_11 = "select upn from mart_pupil where year_group_academic_year = '2025/26' and year_group = 11"
+    checked, below, attained, easy = query(
+        demo_env, "select count(*), count(*) filter (where target_below_prediction), count(*) filter (where "
+                  "target_already_attained), count(*) filter (where target_not_challenging) from mart_target_check "
+                  f"where upn in ({year_11})")[0]
+    assert shown == {"Targets checked": f"{checked:,}", "Below prediction": f"{below:,}",
+                     "Already reached": f"{attained:,}", "Not challenging": f"{easy:,}"}
+    assert (at.dataframe[0].value["flags"] != "").all()
+    assert [b.label for b in at.get("download_button")] == ["CSV", "Excel"]
+
+    at.switch_page("pages/interventions.py").run()
+    assert not at.exception
+    impact = at.dataframe[0].value
+    assert sorted(zip(impact.programme, impact.impact_grades)) == sorted(query(
+        demo_env, "select programme, impact_grades from mart_intervention_impact"))

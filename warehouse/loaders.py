@@ -87,3 +87,16 @@ def pupil_record(run: Run, scope: Scope, school: str, upn: str) -> PupilRecord:
         return PupilRecord(None, empty, empty, empty, empty)
     return PupilRecord(profile.iloc[0], run("pupil_progress", **params), run("pupil_attendance", **params),
                        run("pupil_targets", **params), run("pupil_interventions", **params))
+
+
+def target_checks(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFrame:
+    """Current targets of the view's pupils, flagged ones first."""
+    return run("target_checks", **loader_params(scope, view))
+
+
+def intervention_impact(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFrame:
+    return run("intervention_impact", **loader_params(scope, view))
+
+
+def intervention_participants(run: Run, scope: Scope, school: str, programme: str) -> pd.DataFrame:
+    return run("intervention_participants", **scope.params(), school=school, programme=programme)

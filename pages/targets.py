@@ -1,0 +1,35 @@
+"""Targets: current targets that look wrong by the 2008 guide's checks, with who set them and why."""
+import streamlit as st
+
+from pages.common import current_scope, show_table, use_the_router, warehouse_run
+from pages.filters import current_view, describe
+from warehouse import loaders
+
+use_the_router()
+st.title("Targets")
+run = warehouse_run()
+view = current_view()
+if run is not None and view.school is not None:
+    st.caption(describe(view).rsplit(" · at ", 1)[0] + ". Current targets of pupils on roll in their current key "
+               "stage, checked against the prediction set in tracker.toml, the best grade reached, and recent "
+               "progress (docs/measures.md).")
+    checks = loaders.target_checks(run, current_scope(), view)
+    columns = st.columns(4)
+    columns[0].metric("Targets checked", f"{len(checks):,}")
+    columns[1].metric("Below prediction", f"{int(checks['target_below_prediction'].sum()):,}",
+                      help="Target below the pupil's prediction.")
+    columns[2].metric("Already reached", f"{int(checks['target_already_attained'].sum()):,}",
+                      help="Target at or below a grade the pupil has already reached.")
+    columns[3].metric("Not challenging", f"{int(checks['target_not_challenging'].sum()):,}",
+                      help="Ahead of the progress target at the latest drops since the target was set.")
+    only_flagged = st.toggle("Only targets with a flag", value=True)
+    shown = checks[checks["flags"] != ""] if only_flagged else checks
+    show_table(
+        shown.drop(columns=["target_below_prediction", "target_already_attained", "target_not_challenging"]),
+        "No target in this view has a flag.",
+        {"pupil_name": "Pupil", "upn": "UPN", "tutor_group": "Tutor group", "subject_name": "Subject",
+         "target": "Target", "set_by": "Set by", "set_on": st.column_config.DateColumn("Set on", format="DD/MM/YYYY"),
+         "reason": "Why", "prediction_method": "Checked against", "predicted_grade": "Prediction",
+         "best_attained": "Best so far", "flags": st.column_config.TextColumn("Flags", width="large")},
+        download_as="target-checks",
+    )
