@@ -24,6 +24,17 @@ def demo(tmp_path_factory):
         os.environ["TRACKER_DATA_DIR"] = before or ""
 
 
+def open_page(page: str | None = None, **query) -> AppTest:
+    """The app as a link with these query parameters opens it, switched to a page."""
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
 @pytest.fixture
 def demo_env(demo, monkeypatch):
     monkeypatch.setenv("TRACKER_DATA_DIR", str(demo.data_dir))
@@ -153,10 +164,7 @@ COHORT = ("select upn from mart_pupil where year_group_academic_year = '2025/26'
 
 
 def test_the_overview_shows_the_marts_figures_for_the_view_in_the_url(demo_env):
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["year"] = "11"
-    at.query_params["disadvantaged"] = "Y"
-    at.run()
+    at = open_page(year="11", disadvantaged="Y")
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
     on_track, = query(demo_env, "select 100.0 * count(*) filter (where status in ('ahead', 'on_track')) "
@@ -198,11 +206,7 @@ def test_a_shared_link_reproduces_the_view_in_a_browser(demo):
 
 
 def test_the_year_review_lists_the_marts_pupils_with_reasons(demo_env):
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["year"] = "9"
-    at.query_params["compare"] = "2025/26 Autumn"
-    at.run()
-    at.switch_page("pages/year_review.py").run()
+    at = open_page("pages/year_review.py", year="9", compare="2025/26 Autumn")
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
     year_9 = "select upn from mart_pupil where year_group_academic_year = '2025/26' and year_group = 9"
@@ -225,11 +229,7 @@ def test_the_year_review_lists_the_marts_pupils_with_reasons(demo_env):
 def test_the_pupil_page_shows_one_pupils_subjects_from_the_marts(demo_env):
     upn, name = query(demo_env, "select upn, pupil_name from mart_pupil where year_group = 11 and on_roll "
                                 "order by upn limit 1")[0]
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["year"] = "11"
-    at.query_params["upn"] = upn
-    at.run()
-    at.switch_page("pages/pupil.py").run()
+    at = open_page("pages/pupil.py", year="11", upn=upn)
     assert not at.exception
     assert at.header[0].value == name
     subjects = at.dataframe[0].value
@@ -241,10 +241,7 @@ def test_the_pupil_page_shows_one_pupils_subjects_from_the_marts(demo_env):
 
 
 def test_the_targets_and_interventions_pages_show_the_marts(demo_env):
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["year"] = "11"
-    at.run()
-    at.switch_page("pages/targets.py").run()
+    at = open_page("pages/targets.py", year="11")
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
     year_11 = "select upn from mart_pupil where year_group_academic_year = '2025/26' and year_group = 11"
