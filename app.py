@@ -20,15 +20,18 @@ overview = st.Page("pages/overview.py", title="Overview", icon=":material/dashbo
 # (By title: a rerun may hand back an equal page object, not the same one.)
 year_review = st.Page("pages/year_review.py", title="Year review", icon=":material/groups:",
                       url_path="year_review")
+subjects = st.Page("pages/subjects.py", title="Subjects", icon=":material/menu_book:", url_path="subjects")
 pupil = st.Page("pages/pupil.py", title="Pupil", icon=":material/person:", url_path="pupil")
 targets = st.Page("pages/targets.py", title="Targets", icon=":material/flag:", url_path="targets")
 interventions = st.Page("pages/interventions.py", title="Interventions", icon=":material/healing:",
                         url_path="interventions")
-PAGES_WITH_VIEW = {overview.title, year_review.title, pupil.title, targets.title, interventions.title}
+PAGES_WITH_VIEW = {overview.title, subjects.title, year_review.title, pupil.title, targets.title,
+                   interventions.title}
 
 navigation = st.navigation(
     [
         overview,
+        subjects,
         year_review,
         pupil,
         targets,

@@ -259,3 +259,22 @@ def test_the_targets_and_interventions_pages_show_the_marts(demo_env):
     impact = at.dataframe[0].value
     assert sorted(zip(impact.programme, impact.impact_grades)) == sorted(query(
         demo_env, "select programme, impact_grades from mart_intervention_impact"))
+
+
+def test_the_subjects_page_splits_one_subject_from_the_marts(demo_env):
+    at = open_page("pages/subjects.py", year="11", subject="MA4")
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    year_11 = "select upn from mart_pupil where year_group_academic_year = '2025/26' and year_group = 11"
+    pupils, on_track, below = query(
+        demo_env, "select count(*), 100.0 * count(*) filter (where status in ('ahead', 'on_track')) / count(status), "
+                  "count(*) filter (where status in ('below', 'well_below')) from mart_progress "
+                  "where subject_code = 'MA4' and assessment_point = '2025/26 Summer' and working_at is not null "
+                  f"and upn in ({year_11})")[0]
+    assert (shown["Pupils"], shown["On track"], shown["Below target"]) == (
+        str(pupils), f"{on_track:.1f}%", str(below))
+    by_class = at.dataframe[0].value
+    assert by_class["pupils"].sum() == pupils
+    below_target = at.dataframe[-1].value
+    assert len(below_target) == below
+    assert below_target["open"].str.startswith("/pupil?").all() and below_target["open"].str.contains("upn=").all()

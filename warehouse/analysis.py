@@ -114,10 +114,16 @@ SEVERE_ABSENCE = share_of("severe_absent")
 
 
 def transition_matrix(run: Run, school: str, assessment_point: str, subject_code: str,
-                      grade_type: str = "working_at") -> pd.DataFrame:
-    """Pupils by prior-attainment band (rows, low to high) and grade (columns, highest first)."""
-    counts = run("transition_matrix", school=school, assessment_point=assessment_point,
-                 subject_code=subject_code, grade_type=grade_type)
+                      grade_type: str = "working_at", **view) -> pd.DataFrame:
+    """Pupils by prior-attainment band (rows, low to high) and grade (columns, highest first).
+
+    `view` narrows the pupils: the scope and filters of warehouse.view (loader_params);
+    without it, all the school's pupils.
+    """
+    filters = {name: None for name in ("scope_schools", "scope_upns", "year_group", "disadvantaged", "sen_status",
+                                       "gender", "prior_attainment_band", "custom_group")}
+    counts = run("transition_matrix", **{**filters, **view, "school": school, "assessment_point": assessment_point,
+                                          "subject_code": subject_code, "grade_type": grade_type})
     if counts.empty:
         return pd.DataFrame(index=pd.Index([], name="prior_attainment_band"))
     order = counts.groupby("grade")["grade_order"].max().sort_values(ascending=False).index

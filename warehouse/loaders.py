@@ -100,3 +100,26 @@ def intervention_impact(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFra
 
 def intervention_participants(run: Run, scope: Scope, school: str, programme: str) -> pd.DataFrame:
     return run("intervention_participants", **scope.params(), school=school, programme=programme)
+
+
+@dataclass
+class SubjectView:
+    pupils: pd.DataFrame        # one row per pupil taking the subject, with grade, status, residual and groups
+    by_class: pd.DataFrame      # class and teacher: pupils, on track %, mean gap, mean residual
+    grades: pd.DataFrame        # grade distribution
+    transition: pd.DataFrame    # prior-attainment band x whole grade
+
+
+def subject_view(run: Run, scope: Scope, view: ViewFilters) -> SubjectView:
+    from warehouse import analysis
+
+    params = loader_params(scope, view)
+    pupils = run("subject_pupils", **params)
+    by_class = (pupils.groupby(["class_code", "teacher"], dropna=False)
+                .agg(pupils=("upn", "nunique"), pct_on_track=("on_track", lambda s: 100 * s.dropna().mean()),
+                     mean_gap_grades=("gap_grades", "mean"), mean_residual_grades=("residual_grades", "mean"))
+                .reset_index().sort_values("class_code")) if not pupils.empty else pd.DataFrame()
+    grades = (pupils.groupby(["working_at", "working_at_points"]).size().rename("pupils").reset_index()
+              .sort_values("working_at_points", ascending=False)) if not pupils.empty else pd.DataFrame()
+    transition = analysis.transition_matrix(run, **params)
+    return SubjectView(pupils, by_class, grades, transition)

@@ -1,5 +1,6 @@
 -- Pupils by prior-attainment band and grade in a subject at an assessment point
--- (one grade type). Grades are whole grades where the scale has fine grades or
+-- (one grade type), for the pupils of a view (scope and filters; null = all).
+-- Grades are whole grades where the scale has fine grades or
 -- sub-levels ("6-" and "6+" are 6; "4c" and "4a" are level 4).
 select
     p.prior_attainment_band,
@@ -12,6 +13,9 @@ select
     count(*) as pupils
 from int_ks_grade a
 join mart_pupil p using (school_code, upn)
+semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
+                      $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
+    using (school_code, upn)
 where a.school_code = $school and a.assessment_point = $assessment_point and a.subject_code = $subject_code
   and a.grade_type = $grade_type and a.grade_entered
 group by all
