@@ -195,7 +195,7 @@ def test_a_shared_link_reproduces_the_view_in_a_browser(demo):
 
     require_chromium()
     with running_app(demo.data_dir) as url, browser_page() as page:
-        page.goto(url + "/overview?year=11&disadvantaged=Y")
+        page.goto(url + "/?year=11&disadvantaged=Y")  # the Overview is the home page
         page.get_by_text("Year 11 · disadvantaged · at 2025/26 Summer").wait_for(timeout=30_000)
         page.get_by_test_id("stMetricLabel").filter(has_text="Severely absent").wait_for(timeout=30_000)
         pupils = query(demo, f"select count(distinct upn) from mart_progress where assessment_point = "
