@@ -22,11 +22,13 @@ year_review = st.Page("pages/year_review.py", title="Year review", icon=":materi
                       url_path="year_review")
 subjects = st.Page("pages/subjects.py", title="Subjects", icon=":material/menu_book:", url_path="subjects")
 pupil = st.Page("pages/pupil.py", title="Pupil", icon=":material/person:", url_path="pupil")
+attendance = st.Page("pages/attendance.py", title="Attendance", icon=":material/event_available:",
+                      url_path="attendance")
 targets = st.Page("pages/targets.py", title="Targets", icon=":material/flag:", url_path="targets")
 interventions = st.Page("pages/interventions.py", title="Interventions", icon=":material/healing:",
                         url_path="interventions")
-PAGES_WITH_VIEW = {overview.title, subjects.title, year_review.title, pupil.title, targets.title,
-                   interventions.title}
+PAGES_WITH_VIEW = {overview.title, subjects.title, year_review.title, pupil.title, attendance.title,
+                   targets.title, interventions.title}
 
 navigation = st.navigation(
     [
@@ -34,6 +36,7 @@ navigation = st.navigation(
         subjects,
         year_review,
         pupil,
+        attendance,
         targets,
         interventions,
         st.Page("pages/warehouse.py", title="Warehouse", icon=":material/school:", url_path="warehouse"),

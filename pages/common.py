@@ -80,6 +80,12 @@ def current_scope() -> Scope:
     return Scope.everything()
 
 
+def with_group_labels(compared: pd.DataFrame) -> pd.DataFrame:
+    """compare_groups' output with yes/no groups in words (a table would show them as ticks)."""
+    labels = {"True": "Yes", "False": "No"}
+    return compared.assign(group=compared["group"].map(lambda g: labels.get(str(g), g)))
+
+
 def show_table(frame: pd.DataFrame, empty_message: str, column_config: dict,
                download_as: str | None = None) -> None:
     """A table, or a reassuring line saying why it has no rows; with CSV and Excel downloads if named."""

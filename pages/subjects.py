@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.common import current_scope, downloads, use_the_router, warehouse_run
+from pages.common import current_scope, downloads, use_the_router, warehouse_run, with_group_labels
 from pages.filters import current_view, describe
 from warehouse import analysis, loaders
 from warehouse.loaders import STATUS_LABELS
@@ -60,7 +60,7 @@ if run is not None and view.school is not None:
                            horizontal=True, key="subject_measure")
         summary = {"On track %": analysis.share_of("on_track"), "Mean gap (grades)": analysis.mean_of("gap_grades"),
                    "Mean residual (grades)": analysis.mean_of("residual_grades")}[measure]
-        compared = analysis.compare_groups(pupils, SPLITS[split], summary)
+        compared = with_group_labels(analysis.compare_groups(pupils, SPLITS[split], summary))
         st.dataframe(compared.drop(columns="group_by"), hide_index=True, width="stretch", column_config={
             "group": split, "pupils": "Pupils", "value": st.column_config.NumberColumn(measure, format="%.2f"),
             "rest_pupils": "Rest: pupils", "rest_value": st.column_config.NumberColumn("Rest", format="%.2f"),

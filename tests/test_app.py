@@ -6,7 +6,7 @@ from tests import exports
 from tests.exports import UPNS, query
 from warehouse.ingest import ingest
 
-PAGES = ["pages/overview.py", "pages/subjects.py", "pages/year_review.py", "pages/pupil.py", "pages/targets.py",
+PAGES = ["pages/overview.py", "pages/subjects.py", "pages/year_review.py", "pages/pupil.py", "pages/attendance.py", "pages/targets.py",
          "pages/interventions.py", "pages/warehouse.py", "pages/data_quality.py"]
 
 

@@ -278,3 +278,16 @@ def test_the_subjects_page_splits_one_subject_from_the_marts(demo_env):
     below_target = at.dataframe[-1].value
     assert len(below_target) == below
     assert below_target["open"].str.startswith("/pupil?").all() and below_target["open"].str.contains("upn=").all()
+
+
+def test_the_attendance_page_counts_the_views_sessions(demo_env):
+    at = open_page("pages/attendance.py", year="11", disadvantaged="Y")
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    attendance, pupils = query(demo_env, "select 100.0 * count(*) filter (where is_present) / count(*) filter "
+                                         "(where is_possible), count(distinct upn) from fct_attendance_session "
+                                         "where session_date between '2025-09-01' and '2026-07-03' "
+                                         f"and upn in ({COHORT})")[0]
+    assert (shown["Attendance"], shown["Pupils"]) == (f"{attendance:.1f}%", str(pupils))
+    by_group = at.dataframe[0].value
+    assert set(by_group.group) == {"Yes"}  # the view has disadvantaged pupils only

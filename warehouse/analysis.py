@@ -102,10 +102,18 @@ def movement_summary(movement: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return counts.reset_index()
 
 
-def attendance_between(run: Run, school: str, from_date, to_date) -> pd.DataFrame:
-    """Per pupil attendance between two dates (inclusive), by the DfE definitions."""
-    return run("attendance_between", school=school, from_date=pd.Timestamp(from_date).date(),
-               to_date=pd.Timestamp(to_date).date())
+VIEW_PARAMETERS = ("scope_schools", "scope_upns", "assessment_point", "year_group", "disadvantaged", "sen_status",
+                   "gender", "prior_attainment_band", "custom_group")
+
+
+def attendance_between(run: Run, school: str, from_date, to_date, **view) -> pd.DataFrame:
+    """Per pupil attendance between two dates (inclusive), by the DfE definitions.
+
+    `view` narrows the pupils (warehouse.view.loader_params); without it, all the school's pupils.
+    """
+    return run("attendance_between", **{**dict.fromkeys(VIEW_PARAMETERS), **view, "school": school,
+                                          "from_date": pd.Timestamp(from_date).date(),
+                                          "to_date": pd.Timestamp(to_date).date()})
 
 
 ATTENDANCE = rate_of("present_sessions", "possible_sessions")
@@ -120,10 +128,9 @@ def transition_matrix(run: Run, school: str, assessment_point: str, subject_code
     `view` narrows the pupils: the scope and filters of warehouse.view (loader_params);
     without it, all the school's pupils.
     """
-    filters = {name: None for name in ("scope_schools", "scope_upns", "year_group", "disadvantaged", "sen_status",
-                                       "gender", "prior_attainment_band", "custom_group")}
-    counts = run("transition_matrix", **{**filters, **view, "school": school, "assessment_point": assessment_point,
-                                          "subject_code": subject_code, "grade_type": grade_type})
+    counts = run("transition_matrix", **{**dict.fromkeys(VIEW_PARAMETERS), **view, "school": school,
+                                          "assessment_point": assessment_point, "subject_code": subject_code,
+                                          "grade_type": grade_type})
     if counts.empty:
         return pd.DataFrame(index=pd.Index([], name="prior_attainment_band"))
     order = counts.groupby("grade")["grade_order"].max().sort_values(ascending=False).index

@@ -123,3 +123,27 @@ def subject_view(run: Run, scope: Scope, view: ViewFilters) -> SubjectView:
               .sort_values("working_at_points", ascending=False)) if not pupils.empty else pd.DataFrame()
     transition = analysis.transition_matrix(run, **params)
     return SubjectView(pupils, by_class, grades, transition)
+
+
+@dataclass
+class AttendanceView:
+    pupils: pd.DataFrame     # per pupil over the dates, with their groups and mean gap to target at the drop
+    by_month: pd.DataFrame
+
+
+def attendance(run: Run, scope: Scope, view: ViewFilters, from_date, to_date) -> AttendanceView:
+    from warehouse import analysis
+
+    params = loader_params(scope, view)
+    pupils = analysis.attendance_between(run, **{**params, "from_date": from_date, "to_date": to_date})
+    groups = run("pupil_search_groups", **params)
+    pupils = pupils.merge(groups, on="upn", how="left")
+    by_month = run("attendance_by_month", **{**params, "from_date": pd.Timestamp(from_date).date(),
+                                              "to_date": pd.Timestamp(to_date).date()})
+    return AttendanceView(pupils, by_month)
+
+
+def academic_year_dates(run: Run, view: ViewFilters) -> tuple:
+    """1 September of the chosen drop's academic year, and the drop's date."""
+    point = run("point_dates", school=view.school, assessment_point=view.assessment_point)
+    return point.iloc[0]["year_start"], point.iloc[0]["point_date"]

@@ -1,4 +1,5 @@
--- Attendance per pupil between two dates (inclusive), by the DfE definitions
+-- Attendance per pupil between two dates (inclusive), for the pupils of a view
+-- (scope and filters; null = all the school's pupils), by the DfE definitions
 -- (see mart_attendance_pupil). From register marks; for periods with only
 -- imported summaries, the summaries lying wholly inside the range.
 with marks as (
@@ -8,6 +9,9 @@ with marks as (
            count(*) filter (where is_authorised_absence) as authorised_absence_sessions,
            count(*) filter (where is_unauthorised_absence) as unauthorised_absence_sessions
     from fct_attendance_session
+    semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
+                          $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
+        using (school_code, upn)
     where school_code = $school and session_date between $from_date and $to_date
     group by all
 ),
@@ -19,6 +23,9 @@ summaries as (
            sum(s.authorised_absence_sessions) as authorised_absence_sessions,
            sum(s.unauthorised_absence_sessions) as unauthorised_absence_sessions
     from fct_attendance_summary s
+    semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
+                          $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
+        using (school_code, upn)
     where s.school_code = $school and s.from_date >= $from_date and s.to_date <= $to_date
       -- As mart_attendance_pupil: not where register marks fall in the summary's
       -- period, nor where another summary's period contains it.

@@ -1,0 +1,91 @@
+"""Attendance: the chosen pupils' attendance and persistent absence over any dates, by group and month."""
+from urllib.parse import urlencode
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from pages.common import current_scope, downloads, use_the_router, warehouse_run, with_group_labels
+from pages.filters import current_view, describe
+from warehouse import analysis, loaders
+
+SPLITS = {"Disadvantaged": "disadvantaged", "SEN": "sen_status", "Gender": "gender", "EAL": "eal",
+          "Prior attainment": "prior_attainment_band", "Tutor group": "tutor_group", "School groups": "custom_groups"}
+
+use_the_router()
+st.title("Attendance")
+run = warehouse_run()
+view = current_view()
+if run is not None and view.school is not None:
+    year_start, point_date = loaders.academic_year_dates(run, view)
+    st.caption(describe(view).rsplit(" · at ", 1)[0] + ". DfE definitions: present includes approved educational "
+               "activity; persistent absence is missing 10% or more of possible sessions (docs/measures.md).")
+    dates = st.date_input("Between", value=(year_start.date(), point_date.date()), format="DD/MM/YYYY",
+                          help="From the start of the drop's academic year to the drop, unless you choose.")
+    if not isinstance(dates, tuple) or len(dates) != 2:
+        st.stop()
+    data = loaders.attendance(run, current_scope(), view, *dates)
+    pupils = data.pupils[data.pupils["possible_sessions"] > 0]
+    if pupils.empty:
+        st.info("No attendance for these pupils between these dates.")
+        st.stop()
+    columns = st.columns(4)
+    columns[0].metric("Attendance", f"{analysis.ATTENDANCE.compute(pupils):.1f}%",
+                      help="Sessions attended as a share of possible sessions, over all the pupils.")
+    columns[1].metric("Persistently absent", f"{analysis.PERSISTENT_ABSENCE.compute(pupils):.1f}%",
+                      help="Pupils missing 10% or more of their possible sessions (severe included).")
+    columns[2].metric("Severely absent", f"{analysis.SEVERE_ABSENCE.compute(pupils):.1f}%",
+                      help="Pupils missing 50% or more.")
+    columns[3].metric("Pupils", f"{len(pupils):,}")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("By group")
+        split = st.selectbox("Split by", list(SPLITS), key="attendance_split")
+        compared = with_group_labels(analysis.compare_groups(pupils, SPLITS[split], analysis.ATTENDANCE))
+        absent = with_group_labels(analysis.compare_groups(pupils, SPLITS[split], analysis.PERSISTENT_ABSENCE))
+        table = compared[["group", "pupils", "value", "gap"]].merge(
+            absent[["group", "value", "gap"]], on="group", suffixes=("", "_pa"))
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            "group": split, "pupils": "Pupils",
+            "value": st.column_config.NumberColumn("Attendance %", format="%.1f"),
+            "gap": st.column_config.NumberColumn("Gap to the rest", format="%+.1f"),
+            "value_pa": st.column_config.NumberColumn("Persistently absent %", format="%.1f"),
+            "gap_pa": st.column_config.NumberColumn("Gap to the rest (PA)", format="%+.1f")})
+    with right:
+        st.subheader("Month by month")
+        if data.by_month.empty:
+            st.info("No register marks between these dates (earlier years may have summaries only).")
+        else:
+            chart = (alt.Chart(data.by_month).mark_line(point=True)
+                     .encode(x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")),
+                             y=alt.Y("attendance_pct:Q", title="Attendance (%)", scale=alt.Scale(zero=False)),
+                             tooltip=[alt.Tooltip("month:T", format="%B %Y"), "attendance_pct", "pupils"]))
+            st.altair_chart(chart, width="stretch")
+
+    st.subheader("Attendance and progress")
+    st.caption("Each pupil: attendance between the dates against their mean gap to the progress target at the drop.")
+    scatter = (alt.Chart(pupils.dropna(subset=["mean_gap_grades"])).mark_circle(opacity=0.6)
+               .encode(x=alt.X("attendance_pct:Q", title="Attendance (%)", scale=alt.Scale(zero=False)),
+                       y=alt.Y("mean_gap_grades:Q", title="Mean gap to progress target (grades)"),
+                       color=alt.Color("persistent_absent:N", title="Persistently absent",
+                                       scale=alt.Scale(range=["#3182bd", "#e6550d"])),
+                       tooltip=["pupil_name", "tutor_group", "attendance_pct", "mean_gap_grades"]))
+    st.altair_chart(scatter, width="stretch")
+
+    st.subheader("Persistently absent pupils")
+    absent_pupils = pupils[pupils["persistent_absent"].fillna(False)].sort_values("attendance_pct").assign(
+        open=lambda f: [f"/pupil?{urlencode({**view.to_url(), 'upn': upn})}" for upn in f["upn"]])
+    shown = absent_pupils[["pupil_name", "open", "tutor_group", "possible_sessions", "present_sessions",
+                           "authorised_absence_sessions", "unauthorised_absence_sessions", "attendance_pct",
+                           "severe_absent", "mean_gap_grades"]]
+    if shown.empty:
+        st.success("No pupil in this view is persistently absent between these dates.")
+    else:
+        st.dataframe(shown, hide_index=True, width="stretch", column_config={
+            "pupil_name": "Pupil", "open": st.column_config.LinkColumn("Record", display_text="Open"),
+            "tutor_group": "Tutor group", "possible_sessions": "Possible", "present_sessions": "Present",
+            "authorised_absence_sessions": "Authorised", "unauthorised_absence_sessions": "Unauthorised",
+            "attendance_pct": st.column_config.NumberColumn("Attendance %", format="%.1f"),
+            "severe_absent": "Severe", "mean_gap_grades": st.column_config.NumberColumn("Mean gap", format="%+.2f")})
+        downloads(shown.drop(columns="open"), "persistently-absent")
