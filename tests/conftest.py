@@ -30,3 +30,25 @@ def exports_dir(tmp_path) -> Path:
     folder = tmp_path / "exports"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Store:
+    """The demo school loaded once for the whole run, as `python -m warehouse demo` loads it. Read only."""
+    from warehouse.__main__ import main as cli
+
+    data_dir = tmp_path_factory.mktemp("demo") / "warehouse"
+    before = os.environ.get("TRACKER_DATA_DIR")
+    os.environ["TRACKER_DATA_DIR"] = str(data_dir)
+    try:
+        assert cli(["demo", "--quiet"]) == 0
+        yield Store(load_settings())
+    finally:
+        os.environ["TRACKER_DATA_DIR"] = before or ""
+
+
+@pytest.fixture
+def demo_env(demo, monkeypatch) -> Store:
+    """The demo warehouse as the app's (TRACKER_DATA_DIR) for one test."""
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(demo.data_dir))
+    return demo

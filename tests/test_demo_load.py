@@ -3,42 +3,13 @@ import os
 import shutil
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from warehouse.__main__ import main as cli
 from warehouse.config import load_settings
 from warehouse.demo import DELIBERATE_PROBLEMS
 from warehouse.store import Store
 from tests.exports import query
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("demo") / "warehouse"
-    before = os.environ.get("TRACKER_DATA_DIR")
-    os.environ["TRACKER_DATA_DIR"] = str(data_dir)
-    try:
-        assert cli(["demo", "--quiet"]) == 0
-        yield Store(load_settings())
-    finally:
-        os.environ["TRACKER_DATA_DIR"] = before or ""
-
-
-def open_page(page: str | None = None, **query) -> AppTest:
-    """The app as a link with these query parameters opens it, switched to a page."""
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    return at
-
-
-@pytest.fixture
-def demo_env(demo, monkeypatch):
-    monkeypatch.setenv("TRACKER_DATA_DIR", str(demo.data_dir))
-    return demo
+from tests.pages import open_page
 
 
 def test_every_file_loads_and_every_row_is_accounted_for(demo):
@@ -79,7 +50,7 @@ def test_the_class_that_entered_no_grades_is_named(demo):
 
 
 def test_the_pages_show_the_demo_marts(demo_env):
-    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    at = open_page()
     assert not at.exception
     at.switch_page("pages/warehouse.py").run()
     assert not at.exception
