@@ -80,6 +80,32 @@ def current_scope() -> Scope:
     return Scope.everything()
 
 
+def pupil_link(view, upn: str) -> str:
+    """The Pupil page for one pupil, keeping the view (a relative link: works behind any host name)."""
+    from urllib.parse import urlencode
+
+    return f"/pupil?{urlencode({**view.to_url(), 'upn': upn})}"
+
+
+def drill_down(label: str, options: list, key: str, chart_event=None, param: str = "pick",
+               field: str = "pick", help: str | None = None):
+    """A "show the pupils in ..." choice that follows the chart: clicking a bar or region picks it.
+
+    The selectbox stays the control a keyboard (and a test) uses; a new click on
+    the chart moves it, without undoing a later choice made in the box.
+    """
+    picked = None
+    if chart_event is not None:
+        chosen = chart_event.selection.get(param) or []
+        picked = chosen[0].get(field) if chosen and isinstance(chosen[0], dict) else None
+    if picked is not None and picked in options and st.session_state.get(f"{key}-pick") != picked:
+        st.session_state[key] = picked
+    st.session_state[f"{key}-pick"] = picked
+    if st.session_state.get(key) not in options:
+        st.session_state.pop(key, None)
+    return st.selectbox(label, options, key=key, help=help)
+
+
 def with_group_labels(compared: pd.DataFrame) -> pd.DataFrame:
     """compare_groups' output with yes/no groups in words (a table would show them as ticks)."""
     labels = {"True": "Yes", "False": "No"}
@@ -101,11 +127,11 @@ def downloads(frame: pd.DataFrame, name: str) -> None:
     """CSV and Excel copies of a table, as shown (columns as in the warehouse)."""
     import io
 
-    left, right = st.columns([1, 6])
-    left.download_button("CSV", frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
-                         mime="text/csv", icon=":material/download:", key=f"csv-{name}")
+    row = st.container(horizontal=True)
+    row.download_button("CSV", frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+                        mime="text/csv", icon=":material/download:", key=f"csv-{name}")
     excel = io.BytesIO()
     frame.to_excel(excel, index=False, engine="openpyxl")
-    right.download_button("Excel", excel.getvalue(), file_name=f"{name}.xlsx", icon=":material/download:",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"xlsx-{name}")
+    row.download_button("Excel", excel.getvalue(), file_name=f"{name}.xlsx", icon=":material/download:",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        key=f"xlsx-{name}")

@@ -147,3 +147,9 @@ def academic_year_dates(run: Run, view: ViewFilters) -> tuple:
     """1 September of the chosen drop's academic year, and the drop's date."""
     point = run("point_dates", school=view.school, assessment_point=view.assessment_point)
     return point.iloc[0]["year_start"], point.iloc[0]["point_date"]
+
+
+def group_pupils(run: Run, scope: Scope, view: ViewFilters, basis: str = "working_at") -> pd.DataFrame:
+    """The view's pupils, one row each, with their groups, progress, attendance, KS4 figures on `basis`
+    and programmes: what the Groups and gaps page splits and intersects (warehouse/groups.py)."""
+    return run("group_pupils", **loader_params(scope, view, basis=basis))

@@ -1,0 +1,92 @@
+-- The pupils of a view, one row each, with their groups and what the Groups
+-- and gaps page compares and intersects: subject grades on track and the gap
+-- to the progress target at the drop (summed, so groups get the Overview's
+-- share of graded subjects), attendance in the drop's academic year, KS4
+-- figures on the chosen basis (Year 11, or the chosen year group, as on the
+-- Overview), and whether they are in an intervention programme that year.
+with pupils as (
+    select p.*
+    from mart_pupil p
+    semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
+                          $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
+        using (school_code, upn)
+),
+
+point as (
+    select academic_year, make_date(academic_year_start, 9, 1) as year_start
+    from dim_assessment_point
+    where school_code = $school and assessment_point = $assessment_point
+),
+
+progress as (
+    select
+        m.upn,
+        count(m.status) as graded_subjects,
+        count(*) filter (where m.status in ('ahead', 'on_track')) as on_track_subjects,
+        count(*) filter (where m.status in ('below', 'well_below')) as below_subjects,
+        count(m.gap_grades) as gaps,
+        sum(m.gap_grades) as sum_gap_grades
+    from mart_progress m
+    where m.school_code = $school and m.assessment_point = $assessment_point
+      and ($subject_code is null or m.subject_code = $subject_code)
+      and ($scope_subjects is null or list_contains($scope_subjects, m.subject_code))
+    group by m.upn
+),
+
+ks4 as (
+    select k.*
+    from mart_ks4_pupil k
+    where k.school_code = $school and k.assessment_point = $assessment_point and k.basis = $basis
+      and k.year_group = coalesce($year_group, 11)
+),
+
+programmes as (
+    select distinct i.upn
+    from fct_intervention i, point
+    where i.school_code = $school
+      and i.start_date < point.year_start + interval 1 year
+      and ($scope_upns is null or list_contains($scope_upns, i.upn))
+      and (i.end_date is null or i.end_date >= point.year_start)
+)
+
+select
+    p.upn,
+    p.pupil_name,
+    p.tutor_group,
+    p.gender,
+    p.disadvantaged,
+    p.sen_status,
+    p.sen_status in ('K', 'E') as sen,
+    p.eal,
+    p.looked_after,
+    p.more_able,
+    p.prior_attainment_band,
+    p.custom_groups,
+    coalesce(g.graded_subjects, 0) as graded_subjects,
+    coalesce(g.on_track_subjects, 0) as on_track_subjects,
+    coalesce(g.below_subjects, 0) as below_subjects,
+    coalesce(g.below_subjects, 0) > 0 as below_target_any,
+    coalesce(g.gaps, 0) as gaps,
+    g.sum_gap_grades,
+    a.possible_sessions,
+    a.present_sessions,
+    a.attendance_pct,
+    a.persistent_absent,
+    k.upn is not null as has_ks4,
+    k.attainment8,
+    k.p8_estimate_exact,
+    k.basics_4,
+    k.basics_5,
+    k.ebacc_entered,
+    k.best_english >= 4 as english_4,
+    k.best_maths >= 4 as maths_4,
+    k.best_english >= 5 as english_5,
+    k.best_maths >= 5 as maths_5,
+    r.upn is not null as in_programme
+from pupils p
+left join progress g on g.upn = p.upn
+left join mart_attendance_pupil a
+    on a.school_code = p.school_code and a.upn = p.upn and a.academic_year = (select academic_year from point)
+left join ks4 k on k.upn = p.upn
+left join programmes r on r.upn = p.upn
+order by p.surname, p.forename
