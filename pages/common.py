@@ -87,6 +87,23 @@ def pupil_link(view, upn: str) -> str:
     return f"/pupil?{urlencode({**view.to_url(), 'upn': upn})}"
 
 
+def subject_link(view, subject_code: str) -> str:
+    """The Subjects page for one subject, keeping the rest of the view."""
+    from urllib.parse import urlencode
+
+    return f"/subjects?{urlencode({**view.to_url(), 'subject': subject_code})}"
+
+
+def open_a_pupil(pupils: pd.DataFrame, view, key: str) -> None:
+    """A pupil chosen from a table's pupils, and a link to their record (a keyboard's way into it)."""
+    if pupils.empty:
+        return
+    names = dict(zip(pupils["upn"], pupils["pupil_name"] + " · " + pupils["tutor_group"].fillna("")))
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    upn = left.selectbox("Open a pupil's record", list(names), format_func=names.get, key=key)
+    right.link_button("Open record", pupil_link(view, upn), icon=":material/person:")
+
+
 def drill_down(label: str, options: list, key: str, chart_event=None, param: str = "pick",
                field: str = "pick", help: str | None = None):
     """A "show the pupils in ..." choice that follows the chart: clicking a bar or region picks it.

@@ -3,7 +3,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.common import current_scope, use_the_router, warehouse_run
+from pages.common import current_scope, drill_down, subject_link, use_the_router, warehouse_run
 from pages.filters import current_view, describe
 from warehouse import loaders
 
@@ -89,10 +89,13 @@ if run is not None and view.school is not None:
         if data.by_subject.empty:
             st.info("No subjects with progress targets for these pupils at this drop.")
         else:
+            pick = alt.selection_point(name="pick", fields=["pick"])
             by_subject = (
-                alt.Chart(data.by_subject)
+                alt.Chart(data.by_subject.assign(pick=data.by_subject["subject_name"]))
                 .mark_bar()
+                .add_params(pick)
                 .encode(
+                    opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
                     x=alt.X("pct_on_track:Q", title="On track (%)", scale=alt.Scale(domain=[0, 100])),
                     y=alt.Y("subject_name:N", title=None, sort="x"),
                     tooltip=[alt.Tooltip("subject_name", title="Subject"),
@@ -101,7 +104,13 @@ if run is not None and view.school is not None:
                              alt.Tooltip("graded_with_target", title="Graded with a target")],
                 )
             )
-            st.altair_chart(by_subject, width="stretch")
+            event = st.altair_chart(by_subject, width="stretch", on_select="rerun", key="overview_by_subject")
+            codes = dict(zip(data.by_subject["subject_name"], data.by_subject["subject_code"]))
+            left_box, right_box = st.columns([3, 1], vertical_alignment="bottom")
+            with left_box:
+                subject = drill_down("A subject's classes, groups and pupils below target", list(codes),
+                                     "overview_subject", event, help="Or click a bar.")
+            right_box.link_button("Open subject", subject_link(view, codes[subject]), icon=":material/menu_book:")
 
     if not data.ks4.empty:
         st.subheader("KS4 thresholds: working at, predicted and target")

@@ -1,11 +1,10 @@
 """Subjects, for subject leaders: one subject by class and teacher, by group, its grades, and who is below target."""
-from urllib.parse import urlencode
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.common import current_scope, downloads, use_the_router, warehouse_run, with_group_labels
+from pages.common import (current_scope, downloads, drill_down, open_a_pupil, pupil_link, subject_link,
+                          use_the_router, warehouse_run, with_group_labels)
 from pages.filters import current_view, describe
 from warehouse import analysis, loaders
 from warehouse.loaders import STATUS_LABELS
@@ -13,6 +12,22 @@ from warehouse.loaders import STATUS_LABELS
 SPLITS = {"Gender": "gender", "Disadvantaged": "disadvantaged", "SEN": "sen_status", "EAL": "eal",
           "Prior attainment": "prior_attainment_band", "School groups": "custom_groups", "Class": "class_code",
           "Teacher": "teacher"}
+
+PUPIL_COLUMNS = {
+    "pupil_name": "Pupil", "open": st.column_config.LinkColumn("Record", display_text="Open"),
+    "tutor_group": "Tutor group", "class_code": "Class", "teacher": "Teacher", "working_at": "Working at",
+    "target": "Target", "progress_target_points": st.column_config.NumberColumn("Progress target", format="%.2f"),
+    "gap_grades": st.column_config.NumberColumn("Gap (grades)", format="%+.2f"), "status": "Status",
+    "residual_grades": st.column_config.NumberColumn("Residual", format="%+.2f")}
+
+
+def pupil_table(pupils: pd.DataFrame, name: str) -> None:
+    """The pupils behind a figure, each a link to their record; downloadable."""
+    shown = pupils.assign(status=pupils["status"].map(STATUS_LABELS),
+                          open=[pupil_link(view, upn) for upn in pupils["upn"]])[list(PUPIL_COLUMNS)]
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=PUPIL_COLUMNS)
+    downloads(shown.drop(columns="open"), name)
+
 
 use_the_router()
 st.title("Subjects")
@@ -22,8 +37,9 @@ if run is not None and view.school is not None:
     if view.subject_code is None:
         st.info("Choose a subject in the sidebar. On track by subject for this view:")
         by_subject = loaders.overview(run, current_scope(), view).by_subject
+        by_subject = by_subject.assign(open=[subject_link(view, code) for code in by_subject["subject_code"]])
         st.dataframe(by_subject.drop(columns="subject_code"), hide_index=True, width="stretch", column_config={
-            "subject_name": "Subject", "graded_with_target": "Graded with a target",
+            "subject_name": "Subject", "open": st.column_config.LinkColumn("Subject page", display_text="Open"), "graded_with_target": "Graded with a target",
             "pct_on_track": st.column_config.ProgressColumn("On track %", format="%.1f", min_value=0, max_value=100),
             "pct_below": st.column_config.NumberColumn("Below %", format="%.1f"),
             "mean_gap_grades": st.column_config.NumberColumn("Mean gap (grades)", format="%+.2f")})
@@ -51,6 +67,9 @@ if run is not None and view.school is not None:
         "pct_on_track": st.column_config.ProgressColumn("On track %", format="%.1f", min_value=0, max_value=100),
         "mean_gap_grades": st.column_config.NumberColumn("Mean gap (grades)", format="%+.2f"),
         "mean_residual_grades": st.column_config.NumberColumn("Mean residual (grades)", format="%+.2f")})
+    with st.expander("Show the pupils in a class"):
+        chosen = st.selectbox("Class", list(data.by_class["class_code"]), key="subject_class")
+        pupil_table(pupils[pupils["class_code"] == chosen], f"class-{str(chosen).replace('/', '-')}")
 
     left, right = st.columns(2)
     with left:
@@ -65,29 +84,41 @@ if run is not None and view.school is not None:
             "group": split, "pupils": "Pupils", "value": st.column_config.NumberColumn(measure, format="%.2f"),
             "rest_pupils": "Rest: pupils", "rest_value": st.column_config.NumberColumn("Rest", format="%.2f"),
             "gap": st.column_config.NumberColumn("Gap to the rest", format="%+.2f")})
+        raw_groups = analysis.compare_groups(pupils, SPLITS[split], summary)["group"]
+        labelled = dict(zip(compared["group"].astype(str), raw_groups))
     with right:
         st.subheader("Grades")
-        chart = (alt.Chart(data.grades).mark_bar()
+        pick = alt.selection_point(name="pick", fields=["pick"])
+        chart = (alt.Chart(data.grades.assign(pick=data.grades["working_at"])).mark_bar().add_params(pick)
                  .encode(x=alt.X("working_at:N", title="Working at", sort=alt.SortField("working_at_points")),
-                         y=alt.Y("pupils:Q", title="Pupils"), tooltip=["working_at", "pupils"]))
-        st.altair_chart(chart, width="stretch")
+                         y=alt.Y("pupils:Q", title="Pupils"), tooltip=["working_at", "pupils"],
+                         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5))))
+        grade_event = st.altair_chart(chart, width="stretch", on_select="rerun", key="subject_grades")
         st.caption("Pupils by prior-attainment band (rows) and whole grade (columns).")
         st.dataframe(data.transition, width="stretch")
+
+    with st.expander("Show the pupils in a group or at a grade", expanded=bool(grade_event.selection.get("pick"))):
+        group_side, grade_side = st.columns(2)
+        with group_side:
+            group = st.selectbox(f"{split}", list(labelled), key="subject_group")
+        with grade_side:
+            grade = drill_down("Working at", ["Any"] + list(data.grades["working_at"]), "subject_grade", grade_event,
+                               help="Or click a bar of the grades chart.")
+        members = pupils if not labelled else pupils[analysis.members_of(pupils, SPLITS[split], labelled[group])]
+        if grade != "Any":
+            members = members[members["working_at"] == grade]
+        pupil_table(members, "subject-pupils")
 
     st.subheader("Pupils below target")
     below = pupils[pupils["below_target"].fillna(False)].assign(
         status=lambda f: f["status"].map(STATUS_LABELS),
-        open=lambda f: [f"/pupil?{urlencode({**view.to_url(), 'upn': upn})}" for upn in f["upn"]])
+        open=lambda f: [pupil_link(view, upn) for upn in f["upn"]])
     columns = ["pupil_name", "open", "tutor_group", "class_code", "teacher", "working_at", "target",
                "progress_target_points", "gap_grades", "status", "residual_grades"]
     if below.empty:
         st.success("No pupil is below target in this subject.")
     else:
-        st.dataframe(below[columns].sort_values("gap_grades"), hide_index=True, width="stretch", column_config={
-            "pupil_name": "Pupil", "open": st.column_config.LinkColumn("Record", display_text="Open"),
-            "tutor_group": "Tutor group", "class_code": "Class", "teacher": "Teacher", "working_at": "Working at",
-            "target": "Target", "progress_target_points": st.column_config.NumberColumn("Progress target",
-                                                                                     format="%.2f"),
-            "gap_grades": st.column_config.NumberColumn("Gap (grades)", format="%+.2f"), "status": "Status",
-            "residual_grades": st.column_config.NumberColumn("Residual", format="%+.2f")})
+        st.dataframe(below[columns].sort_values("gap_grades"), hide_index=True, width="stretch",
+                     column_config=PUPIL_COLUMNS)
         downloads(below[[c for c in columns if c != "open"]], "pupils-below-target")
+        open_a_pupil(below.sort_values("gap_grades"), view, "subject_below_pupil")

@@ -82,6 +82,14 @@ def compare_groups(frame: pd.DataFrame, by: str, summary: Summary, pupil_key: st
     return result
 
 
+def members_of(frame: pd.DataFrame, by: str, group) -> pd.Series:
+    """Which rows are in one group of compare_groups' split (a list column: rows whose list holds it)."""
+    values = frame[by]
+    if values.map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+        return values.map(lambda v: isinstance(v, (list, tuple, np.ndarray)) and group in list(v))
+    return values.astype(object) == group
+
+
 def residuals_by(residuals: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Mean subject residual (mart_subject_residual) by subject, class, teacher or any columns."""
     grouped = residuals.groupby(by, dropna=False)

@@ -10,7 +10,7 @@ from itertools import product
 
 import pandas as pd
 
-from warehouse.analysis import Summary, compare_groups, mean_of, rate_of, share_of
+from warehouse.analysis import Summary, compare_groups, mean_of, members_of, rate_of, share_of
 
 
 def ratio_of(numerator: str, denominator: str, label: str) -> Summary:
@@ -102,11 +102,8 @@ def gaps_by_group(pupils: pd.DataFrame, measure: Measure) -> pd.DataFrame:
 
 
 def members(pupils: pd.DataFrame, column: str, group) -> pd.DataFrame:
-    """The pupils in one group of a split (a list column: those whose list holds it)."""
-    values = pupils[column]
-    if values.map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "__array__")).any():
-        return pupils[values.map(lambda v: v is not None and group in list(v))]
-    return pupils[values.astype(object) == group]
+    """The pupils in one group of a split."""
+    return pupils[members_of(pupils, column, group)]
 
 
 # Sets a Venn diagram can show: a yes/no column of `group_pupils` each. School groups are added per school.
