@@ -21,24 +21,28 @@ overview = st.Page("pages/overview.py", title="Overview", icon=":material/dashbo
 year_review = st.Page("pages/year_review.py", title="Year review", icon=":material/groups:",
                       url_path="year_review")
 subjects = st.Page("pages/subjects.py", title="Subjects", icon=":material/menu_book:", url_path="subjects")
+groups = st.Page("pages/groups.py", title="Groups and gaps", icon=":material/join_inner:", url_path="groups")
 pupil = st.Page("pages/pupil.py", title="Pupil", icon=":material/person:", url_path="pupil")
 attendance = st.Page("pages/attendance.py", title="Attendance", icon=":material/event_available:",
                       url_path="attendance")
 targets = st.Page("pages/targets.py", title="Targets", icon=":material/flag:", url_path="targets")
 interventions = st.Page("pages/interventions.py", title="Interventions", icon=":material/healing:",
                         url_path="interventions")
-PAGES_WITH_VIEW = {overview.title, subjects.title, year_review.title, pupil.title, attendance.title,
-                   targets.title, interventions.title}
+explore = st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:", url_path="explore")
+PAGES_WITH_VIEW = {overview.title, subjects.title, groups.title, year_review.title, pupil.title, attendance.title,
+                   targets.title, interventions.title, explore.title}
 
 navigation = st.navigation(
     [
         overview,
         subjects,
+        groups,
         year_review,
         pupil,
         attendance,
         targets,
         interventions,
+        explore,
         st.Page("pages/warehouse.py", title="Warehouse", icon=":material/school:", url_path="warehouse"),
         st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:", url_path="data_quality"),
     ]

@@ -6,8 +6,9 @@ from tests import exports
 from tests.exports import UPNS, query
 from warehouse.ingest import ingest
 
-PAGES = ["pages/overview.py", "pages/subjects.py", "pages/year_review.py", "pages/pupil.py", "pages/attendance.py", "pages/targets.py",
-         "pages/interventions.py", "pages/warehouse.py", "pages/data_quality.py"]
+PAGES = ["pages/overview.py", "pages/subjects.py", "pages/groups.py", "pages/year_review.py", "pages/pupil.py",
+         "pages/attendance.py", "pages/targets.py", "pages/interventions.py", "pages/explore.py", "pages/warehouse.py",
+         "pages/data_quality.py"]
 
 
 def app(page: str | None = None) -> AppTest:
