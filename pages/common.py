@@ -87,6 +87,12 @@ def pupil_link(view, upn: str) -> str:
     return f"/pupil?{urlencode({**view.to_url(), 'upn': upn})}"
 
 
+def subject_page_link(view, subject_code: str, label: str) -> None:
+    """A link within the app to the Subjects page for one subject, keeping the rest of the view."""
+    st.page_link("pages/subjects.py", label=label, icon=":material/menu_book:",
+                 query_params={**view.to_url(), "subject": subject_code})
+
+
 def subject_link(view, subject_code: str) -> str:
     """The Subjects page for one subject, keeping the rest of the view."""
     from urllib.parse import urlencode
@@ -101,7 +107,8 @@ def open_a_pupil(pupils: pd.DataFrame, view, key: str) -> None:
     names = dict(zip(pupils["upn"], pupils["pupil_name"] + " · " + pupils["tutor_group"].fillna("")))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     upn = left.selectbox("Open a pupil's record", list(names), format_func=names.get, key=key)
-    right.link_button("Open record", pupil_link(view, upn), icon=":material/person:")
+    right.page_link("pages/pupil.py", label="Open record", icon=":material/person:",
+                    query_params={**view.to_url(), "upn": upn})
 
 
 def drill_down(label: str, options: list, key: str, chart_event=None, param: str = "pick",

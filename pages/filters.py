@@ -17,6 +17,10 @@ GENDERS = {ALL: None, "Female": "F", "Male": "M", "Other (X)": "X"}
 BANDS = {ALL: None, "Low (KS2 < 100)": "low", "Middle (100 to < 110)": "middle", "High (110+)": "high"}
 
 
+FILTER_WIDGETS = ("f_school", "f_point", "f_compare", "f_year", "f_subject", "f_disadvantaged", "f_sen", "f_gender",
+                  "f_band", "f_group")
+
+
 def current_view() -> ViewFilters:
     return st.session_state.get("view", ViewFilters())
 
@@ -27,6 +31,12 @@ def render_sidebar_filters(options: pd.DataFrame | None) -> ViewFilters:
         st.session_state["view"] = ViewFilters()
         return st.session_state["view"]
     from_url = ViewFilters.from_url(st.query_params.to_dict())
+    in_url = {k: v for k, v in st.query_params.to_dict().items() if k in URL_KEYS.values()}
+    if in_url and st.session_state.get("view_url", in_url) != in_url:
+        # A link within the app (or the browser's back button) brought another view: it wins over the widgets.
+        # (A URL without filters is a move in the page menu: the widgets keep the view.)
+        for key in FILTER_WIDGETS:
+            st.session_state.pop(key, None)
     sidebar = st.sidebar
     sidebar.header("View")
 
@@ -68,6 +78,7 @@ def render_sidebar_filters(options: pd.DataFrame | None) -> ViewFilters:
     )
     st.session_state["view"] = view
     wanted = view.to_url()
+    st.session_state["view_url"] = wanted
     current = {k: v for k, v in st.query_params.to_dict().items() if k in URL_KEYS.values()}
     if current != wanted:
         others = {k: v for k, v in st.query_params.to_dict().items() if k not in URL_KEYS.values()}

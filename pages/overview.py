@@ -3,7 +3,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.common import current_scope, drill_down, subject_link, use_the_router, warehouse_run
+from pages.common import current_scope, drill_down, subject_page_link, use_the_router, warehouse_run
 from pages.filters import current_view, describe
 from warehouse import loaders
 
@@ -110,7 +110,8 @@ if run is not None and view.school is not None:
             with left_box:
                 subject = drill_down("A subject's classes, groups and pupils below target", list(codes),
                                      "overview_subject", event, help="Or click a bar.")
-            right_box.link_button("Open subject", subject_link(view, codes[subject]), icon=":material/menu_book:")
+            with right_box:
+                subject_page_link(view, codes[subject], "Open subject")
 
     if not data.ks4.empty:
         st.subheader("KS4 thresholds: working at, predicted and target")
