@@ -66,13 +66,14 @@ def warehouse_run():
 
 
 def quiet_run():
-    """As warehouse_run, but says nothing when the warehouse is empty (the sidebar uses it)."""
+    """For the sidebar: as warehouse_run, but says nothing when the warehouse is empty, and its
+    answers are remembered until the next snapshot (the sidebar's choices are asked on every page)."""
     reader = _reader(str(load_settings().data_dir))
     try:
         reader.cursor().close()
     except EmptyWarehouse:
         return None
-    return reader.run
+    return reader.run_remembered
 
 
 def current_scope() -> Scope:

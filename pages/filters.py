@@ -43,17 +43,19 @@ def render_sidebar_filters(options: pd.DataFrame | None) -> ViewFilters:
     schools = list(dict.fromkeys(options["school_code"]))
     school = _select(sidebar, "School", schools, from_url.school, "f_school", hidden=len(schools) == 1)
     at_school = options[options["school_code"] == school]
-    points = list(at_school.sort_values("point_sequence")["assessment_point"])
-    point = _select(sidebar, "Assessment point", points, from_url.assessment_point, "f_point", default=points[-1],
-                    help="The data drop the figures are for.")
+    at_school = at_school.sort_values("point_sequence")
+    points = list(at_school["assessment_point"])
+    with_grades = [p for p, years in zip(points, at_school["year_groups"]) if _listed(years)]
+    point = _select(sidebar, "Assessment point", points, from_url.assessment_point, "f_point",
+                    default=(with_grades or points)[-1], help="The data drop the figures are for.")
     earlier = [NONE] + [p for p in points if p != point]
     compare = _select(sidebar, "Compare with", earlier, from_url.compare_point, "f_compare", default=NONE,
                       help="Another drop to compare with (movement between drops).")
     row = at_school[at_school["assessment_point"] == point].iloc[0]
-    years = [ALL] + [f"Year {y}" for y in row["year_groups"]]
+    years = [ALL] + [f"Year {y}" for y in _listed(row["year_groups"])]
     year = _select(sidebar, "Year group", years, _label(from_url.year_group, "Year {}"), "f_year", default=ALL,
                    help="Pupils in this year group at the chosen drop; trends follow the same pupils.")
-    names = {item["code"]: item["name"] for item in row["subjects"]}
+    names = {item["code"]: item["name"] for item in _listed(row["subjects"])}
     st.session_state["subject_names"] = names
     subject = _select(sidebar, "Subject", [ALL, *names], from_url.subject_code, "f_subject", default=ALL,
                       format_func=lambda code: names.get(code, code))
@@ -66,7 +68,7 @@ def render_sidebar_filters(options: pd.DataFrame | None) -> ViewFilters:
         gender = _choice(st, "Gender", GENDERS, from_url.gender, "f_gender")
         band = _choice(st, "Prior attainment", BANDS, from_url.prior_attainment_band, "f_band",
                        help="KS2 average (or the linked alternative baseline where KS2 is missing).")
-        groups = [ALL] + list(row["custom_groups"] if row["custom_groups"] is not None else [])
+        groups = [ALL] + _listed(row["custom_groups"])
         group = _select(st, "School group", groups, from_url.custom_group, "f_group", default=ALL)
 
     view = ViewFilters(
@@ -99,6 +101,11 @@ def describe(view: ViewFilters) -> str:
         if value is not None:
             parts.append(words[value] if words else value)
     return " · ".join(parts) + f" · at {view.assessment_point}"
+
+
+def _listed(value) -> list:
+    """A list column's value as a list (a drop with no grades yet has none)."""
+    return [] if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else list(value)
 
 
 def _label(value, pattern: str):

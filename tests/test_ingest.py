@@ -193,3 +193,26 @@ def test_a_corrected_register_replaces_the_marks_it_covers(store, exports_dir):
         ("AM", "I", "authorised"), ("PM", "I", "authorised")]
     assert query(store, "select count(*) from fct_attendance_session") == [(20,)]
     assert query(store, "select count(*) from raw_attendance_sessions") == [(22,)]
+
+
+def test_a_remembered_answer_lasts_until_the_next_snapshot(store, exports_dir):
+    from warehouse.data import WarehouseReader
+    from warehouse.view import Scope
+
+    ingest(exports.base_school(exports_dir) + [exports.assessments(exports_dir)], store=store)
+    reader = WarehouseReader(store)
+    def spring_subjects() -> list:
+        options = reader.run_remembered("filter_options", **Scope.everything().params()).set_index("assessment_point")
+        listed = options.loc["2025/26 Spring", "subjects"]
+        return [] if listed is None or listed is pd.NA else [item["code"] for item in listed]
+
+    first = reader.run_remembered("filter_options", **Scope.everything().params())
+    assert spring_subjects() == []   # no grades at Spring yet
+    first.loc[0, "assessment_point"] = "changed by a caller"   # callers get a copy
+    assert reader.run_remembered("filter_options", **Scope.everything().params()).equals(
+        reader.run("filter_options", **Scope.everything().params()))
+    # An import of a later drop publishes a new snapshot: the sidebar's choices follow it.
+    later = [[upn, "MA", "2025/26 Spring", "working_at", "6", 1] for upn in UPNS]
+    ingest([exports.assessments(exports_dir, rows=later, name="spring.csv")], store=store)
+    assert spring_subjects() == ["MA"]
+    reader.close()

@@ -48,6 +48,7 @@ class WarehouseReader:
         self._lock = threading.Lock()
         self._snapshot: Path | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._remembered: dict[tuple, pd.DataFrame] = {}
 
     def snapshot(self) -> Path | None:
         """The snapshot queries read now (switching to a newer one if published)."""
@@ -57,6 +58,7 @@ class WarehouseReader:
                 old = self._con
                 self._con = duckdb.connect(str(current), read_only=True) if current else None
                 self._snapshot = current
+                self._remembered.clear()
                 if old is not None:
                     old.close()
             return self._snapshot
@@ -78,6 +80,22 @@ class WarehouseReader:
             return cursor.execute(sql, {k: v for k, v in params.items() if k in query_parameters(name)}).df()
         finally:
             cursor.close()
+
+    def run_remembered(self, name: str, **params) -> pd.DataFrame:
+        """As run, remembered until the next snapshot: for small answers every page asks for (the
+        sidebar's choices). A snapshot never changes, so a remembered answer cannot go stale."""
+        self.snapshot()
+        used = {k: v for k, v in params.items() if k in query_parameters(name)}
+        key = (name, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in used.items())))
+        with self._lock:
+            if key in self._remembered:
+                return self._remembered[key].copy()
+        result = self.run(name, **params)
+        with self._lock:
+            if len(self._remembered) >= 256:
+                self._remembered.clear()
+            self._remembered[key] = result
+        return result.copy()
 
     def close(self) -> None:
         with self._lock:
