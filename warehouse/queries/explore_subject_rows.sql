@@ -1,0 +1,47 @@
+-- Explore: one row per chosen pupil x subject with a working-at grade at the
+-- drop (every subject, or the sidebar's subject), with the grade, target,
+-- progress status and residual, the class and teacher, and the pupil's groups.
+-- The Explore page summarises these rows by the measure and split chosen.
+select
+    m.upn,
+    p.pupil_name,
+    p.surname,
+    p.forename,
+    p.tutor_group,
+    m.year_group,
+    m.subject_code,
+    s.subject_name,
+    m.class_code,
+    m.teacher_code,
+    coalesce(t.staff_name, m.teacher_code) as teacher,
+    m.grade_scale,
+    m.working_at,
+    m.working_at_points,
+    m.target,
+    round(m.progress_target_points, 2) as progress_target_points,
+    m.gap_grades,
+    m.status,
+    m.status in ('ahead', 'on_track') as on_track,
+    m.status in ('below', 'well_below') as below_target,
+    r.residual_grades,
+    p.gender,
+    p.disadvantaged,
+    p.sen_status,
+    p.eal,
+    p.prior_attainment_band,
+    p.custom_groups
+from mart_progress m
+semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
+                      $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
+    using (school_code, upn)
+join mart_pupil p using (school_code, upn)
+join dim_subject s using (school_code, subject_code)
+left join dim_staff t on t.school_code = m.school_code and t.staff_code = m.teacher_code
+left join mart_subject_residual r
+    on r.school_code = m.school_code and r.upn = m.upn and r.subject_code = m.subject_code
+    and r.assessment_point = m.assessment_point
+where m.school_code = $school and m.assessment_point = $assessment_point
+  and ($subject_code is null or m.subject_code = $subject_code)
+  and ($scope_subjects is null or list_contains($scope_subjects, m.subject_code))
+  and m.working_at_points is not null
+order by p.surname, p.forename, m.upn, s.subject_name
