@@ -1,16 +1,24 @@
 """Attendance: the chosen pupils' attendance and persistent absence over any dates, by group and month."""
-from urllib.parse import urlencode
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.common import current_scope, downloads, use_the_router, warehouse_run, with_group_labels
+from pages.common import (RECORD_COLUMN, current_scope, downloads, open_a_pupil, use_the_router, warehouse_run,
+                          with_group_labels, with_record_links)
 from pages.filters import current_view, describe
 from warehouse import analysis, loaders
 
 SPLITS = {"Disadvantaged": "disadvantaged", "SEN": "sen_status", "Gender": "gender", "EAL": "eal",
           "Prior attainment": "prior_attainment_band", "Tutor group": "tutor_group", "School groups": "custom_groups"}
+
+PUPIL_COLUMNS = {
+    "pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": None, "tutor_group": "Tutor group",
+    "possible_sessions": "Possible", "present_sessions": "Present", "authorised_absence_sessions": "Authorised",
+    "unauthorised_absence_sessions": "Unauthorised",
+    "attendance_pct": st.column_config.NumberColumn("Attendance %", format="%.1f"),
+    "persistent_absent": "Persistent", "severe_absent": "Severe",
+    "mean_gap_grades": st.column_config.NumberColumn("Mean gap", format="%+.2f",
+                                                     help="Mean gap to the progress target at the drop, in grades.")}
 
 use_the_router()
 st.title("Attendance")
@@ -63,6 +71,16 @@ if run is not None and view.school is not None:
                              tooltip=[alt.Tooltip("month:T", format="%B %Y"), "attendance_pct", "pupils"]))
             st.altair_chart(chart, width="stretch")
 
+    raw = analysis.compare_groups(pupils, SPLITS[split], analysis.ATTENDANCE)["group"]
+    by_label = dict(zip(compared["group"].astype(str), raw))
+    if by_label:
+        chosen = st.selectbox(f"Show the pupils in a group ({split})", list(by_label), key="attendance_group")
+        members = pupils[analysis.members_of(pupils, SPLITS[split], by_label[chosen])]
+        group_table = members.sort_values("attendance_pct")[[c for c in PUPIL_COLUMNS if c != "open"]]
+        st.dataframe(with_record_links(group_table, view), hide_index=True, width="stretch",
+                     column_config=PUPIL_COLUMNS)
+        downloads(group_table, "attendance-group")
+
     st.subheader("Attendance and progress")
     st.caption("Each pupil: attendance between the dates against their mean gap to the progress target at the drop.")
     scatter = (alt.Chart(pupils.dropna(subset=["mean_gap_grades"])).mark_circle(opacity=0.6)
@@ -74,18 +92,11 @@ if run is not None and view.school is not None:
     st.altair_chart(scatter, width="stretch")
 
     st.subheader("Persistently absent pupils")
-    absent_pupils = pupils[pupils["persistent_absent"].fillna(False)].sort_values("attendance_pct").assign(
-        open=lambda f: [f"/pupil?{urlencode({**view.to_url(), 'upn': upn})}" for upn in f["upn"]])
-    shown = absent_pupils[["pupil_name", "open", "tutor_group", "possible_sessions", "present_sessions",
-                           "authorised_absence_sessions", "unauthorised_absence_sessions", "attendance_pct",
-                           "severe_absent", "mean_gap_grades"]]
+    absent_pupils = pupils[pupils["persistent_absent"].fillna(False)].sort_values("attendance_pct")
+    shown = absent_pupils[[c for c in PUPIL_COLUMNS if c != "open"]]
     if shown.empty:
         st.success("No pupil in this view is persistently absent between these dates.")
     else:
-        st.dataframe(shown, hide_index=True, width="stretch", column_config={
-            "pupil_name": "Pupil", "open": st.column_config.LinkColumn("Record", display_text="Open"),
-            "tutor_group": "Tutor group", "possible_sessions": "Possible", "present_sessions": "Present",
-            "authorised_absence_sessions": "Authorised", "unauthorised_absence_sessions": "Unauthorised",
-            "attendance_pct": st.column_config.NumberColumn("Attendance %", format="%.1f"),
-            "severe_absent": "Severe", "mean_gap_grades": st.column_config.NumberColumn("Mean gap", format="%+.2f")})
-        downloads(shown.drop(columns="open"), "persistently-absent")
+        st.dataframe(with_record_links(shown, view), hide_index=True, width="stretch", column_config=PUPIL_COLUMNS)
+        downloads(shown, "persistently-absent")
+        open_a_pupil(absent_pupils, view, "attendance_absent_pupil")

@@ -88,6 +88,19 @@ def pupil_link(view, upn: str) -> str:
     return f"/pupil?{urlencode({**view.to_url(), 'upn': upn})}"
 
 
+RECORD_COLUMN = st.column_config.LinkColumn("Record", display_text="Open", help="The pupil's record (Pupil page).")
+
+
+def with_record_links(frame: pd.DataFrame, view) -> pd.DataFrame:
+    """The table with an "Open" link to each pupil's record beside their name (column `open`)."""
+    if frame.empty:
+        return frame
+    linked = frame.copy()
+    linked.insert(list(linked.columns).index("pupil_name") + 1, "open",
+                  [pupil_link(view, upn) for upn in linked["upn"]])
+    return linked
+
+
 def subject_page_link(view, subject_code: str, label: str) -> None:
     """A link within the app to the Subjects page for one subject, keeping the rest of the view."""
     st.page_link("pages/subjects.py", label=label, icon=":material/menu_book:",

@@ -1,7 +1,8 @@
 """Interventions: each programme's effect on grades against comparable pupils who did not take part."""
 import streamlit as st
 
-from pages.common import current_scope, show_table, use_the_router, warehouse_run
+from pages.common import (RECORD_COLUMN, current_scope, downloads, show_table, use_the_router, warehouse_run,
+                          with_record_links)
 from pages.filters import current_view
 from warehouse import loaders
 
@@ -33,8 +34,12 @@ if run is not None and view.school is not None:
     )
     if not impact.empty:
         programme = st.selectbox("Participants of", list(impact["programme"].drop_duplicates()))
-        show_table(loaders.intervention_participants(run, current_scope(), view.school, programme),
-                   "No participants you may see.",
-                   {"pupil_name": "Pupil", "upn": "UPN", "tutor_group": "Tutor group",
-                    "start_date": st.column_config.DateColumn("From", format="DD/MM/YYYY"),
-                    "end_date": st.column_config.DateColumn("To", format="DD/MM/YYYY"), "lead": "Lead"})
+        participants = loaders.intervention_participants(run, current_scope(), view.school, programme)
+        if participants.empty:
+            st.info("No participants you may see.")
+        else:
+            st.dataframe(with_record_links(participants, view), hide_index=True, width="stretch", column_config={
+                "pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group",
+                "start_date": st.column_config.DateColumn("From", format="DD/MM/YYYY"),
+                "end_date": st.column_config.DateColumn("To", format="DD/MM/YYYY"), "lead": "Lead"})
+            downloads(participants, "participants")

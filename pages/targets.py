@@ -1,7 +1,7 @@
 """Targets: current targets that look wrong by the 2008 guide's checks, with who set them and why."""
 import streamlit as st
 
-from pages.common import current_scope, show_table, use_the_router, warehouse_run
+from pages.common import RECORD_COLUMN, current_scope, downloads, use_the_router, warehouse_run, with_record_links
 from pages.filters import current_view, describe
 from warehouse import loaders
 
@@ -24,12 +24,15 @@ if run is not None and view.school is not None:
                       help="Ahead of the progress target at the latest drops since the target was set.")
     only_flagged = st.toggle("Only targets with a flag", value=True)
     shown = checks[checks["flags"] != ""] if only_flagged else checks
-    show_table(
-        shown.drop(columns=["target_below_prediction", "target_already_attained", "target_not_challenging"]),
-        "No target in this view has a flag.",
-        {"pupil_name": "Pupil", "upn": "UPN", "tutor_group": "Tutor group", "subject_name": "Subject",
+    table = shown.drop(columns=["target_below_prediction", "target_already_attained", "target_not_challenging"])
+    if table.empty:
+        st.success("No target in this view has a flag.")
+        st.stop()
+    st.dataframe(
+        with_record_links(table, view), hide_index=True, width="stretch",
+        column_config={"pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group", "subject_name": "Subject",
          "target": "Target", "set_by": "Set by", "set_on": st.column_config.DateColumn("Set on", format="DD/MM/YYYY"),
          "reason": "Why", "prediction_method": "Checked against", "predicted_grade": "Prediction",
          "best_attained": "Best so far", "flags": st.column_config.TextColumn("Flags", width="large")},
-        download_as="target-checks",
     )
+    downloads(table, "target-checks")

@@ -1,7 +1,8 @@
 """Year review, for heads of year and tutors: who to discuss and why, every pupil's subjects, and who moved."""
 import streamlit as st
 
-from pages.common import current_scope, use_the_router, warehouse_run
+from pages.common import (RECORD_COLUMN, current_scope, downloads, open_a_pupil, use_the_router, warehouse_run,
+                          with_record_links)
 from pages.filters import current_view, describe
 from warehouse import loaders
 
@@ -35,21 +36,24 @@ if run is not None and view.school is not None:
     columns[2].metric("Pupils", data.grid["upn"].nunique() if not data.grid.empty else 0,
                       help="Pupils with working-at grades at this drop.")
 
-    listed = {"pupil_name": "Pupil", "upn": "UPN", "tutor_group": "Tutor group", "year_group": "Year",
+    listed = {"pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group", "year_group": "Year",
               "rule": "Rule", "reason": st.column_config.TextColumn("Reason", width="large")}
     tabs = st.tabs(["Concerns", "Commendations", "All subjects", "Movers"])
     with tabs[0]:
         if concerns.empty:
             st.success("No pupil meets a concern rule at this drop.")
         else:
-            st.dataframe(concerns.drop(columns="list").assign(rule=concerns["rule"].map(RULES)), hide_index=True,
-                         width="stretch", column_config=listed)
+            table = concerns.drop(columns="list").assign(rule=concerns["rule"].map(RULES))
+            st.dataframe(with_record_links(table, view), hide_index=True, width="stretch", column_config=listed)
+            downloads(table, "concerns")
+            open_a_pupil(table.drop_duplicates("upn"), view, "review_concern_pupil")
     with tabs[1]:
         if commendations.empty:
             st.info("No pupil meets a commendation rule at this drop.")
         else:
-            st.dataframe(commendations.drop(columns="list").assign(rule=commendations["rule"].map(RULES)),
-                         hide_index=True, width="stretch", column_config=listed)
+            table = commendations.drop(columns="list").assign(rule=commendations["rule"].map(RULES))
+            st.dataframe(with_record_links(table, view), hide_index=True, width="stretch", column_config=listed)
+            downloads(table, "commendations")
     with tabs[2]:
         st.caption("Each pupil's status in each subject against their progress target: ▲ ahead, ● on track, "
                    "▼ below, ▼▼ well below, – no target; blank: not taking the subject.")
@@ -57,8 +61,10 @@ if run is not None and view.school is not None:
             st.info("No working-at grades for these pupils at this drop.")
         else:
             subjects = [c for c in data.grid.columns if c not in ("pupil_name", "upn", "tutor_group")]
-            st.dataframe(data.grid.style.map(colour, subset=subjects), hide_index=True, width="stretch",
-                         column_config={"pupil_name": "Pupil", "upn": "UPN", "tutor_group": "Tutor group"})
+            st.dataframe(with_record_links(data.grid, view).style.map(colour, subset=subjects), hide_index=True,
+                         width="stretch", column_config={"pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN",
+                                                         "tutor_group": "Tutor group"})
+            downloads(data.grid, "status-grid")
     with tabs[3]:
         if view.compare_point is None:
             st.info("Choose a drop to compare with in the sidebar (Compare with) to see who moved.")
@@ -68,7 +74,8 @@ if run is not None and view.school is not None:
         else:
             st.caption(f"Working-at grades at {view.assessment_point} against {view.compare_point}, "
                        "same subjects; largest rise first.")
-            st.dataframe(data.movers, hide_index=True, width="stretch", column_config={
-                "pupil_name": "Pupil", "upn": "UPN", "tutor_group": "Tutor group", "subjects": "Subjects",
+            st.dataframe(with_record_links(data.movers, view), hide_index=True, width="stretch", column_config={
+                "pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group", "subjects": "Subjects",
                 "subjects_up": "Up", "subjects_same": "Same", "subjects_down": "Down",
                 "mean_change_grades": st.column_config.NumberColumn("Mean change (grades)", format="%+.2f")})
+            downloads(data.movers, "movers")
