@@ -7,6 +7,24 @@ from pages.common import run_query, show_table, use_the_router
 # Status as icon and word, not colour alone.
 STATUS_LABELS = {"loaded": "✓ loaded", "rejected": "✗ rejected"}
 
+# Grades still to enter, three ways: the named query and the download's file name.
+OWED_BY = {
+    "By class": ("missing_grades", "grades-to-enter-by-class"),
+    "By teacher": ("missing_grades_by_teacher", "grades-to-enter-by-teacher"),
+    "By subject": ("missing_grades_by_subject", "grades-to-enter-by-subject"),
+}
+OWED_COLUMNS = {
+    "school_code": "School", "assessment_point": "Assessment point", "class_code": "Class",
+    "subject_code": "Subject code", "subject_name": "Subject", "teacher_code": "Staff code",
+    "teacher_name": "Teacher", "year_group": "Year",
+    "classes_to_complete": st.column_config.TextColumn(
+        "Classes to complete", help="Each class with grades missing, and how many (in brackets)."),
+    "classes": st.column_config.NumberColumn("Classes", help="Classes expected to enter grades at this drop."),
+    "pupils": "Pupils", "grades_entered": "Entered", "grades_missing": "Missing",
+    # One decimal: a teacher with one grade missing in 200 is at 99.5%, not "100%".
+    "pct_entered": st.column_config.ProgressColumn("% entered", format="%.1f%%", min_value=0, max_value=100),
+}
+
 use_the_router()
 st.title("Data quality")
 st.caption("Every import batch with its row accounting, the rows held back in quarantine with the reason, "
@@ -70,19 +88,19 @@ if batches is not None:
     )
 
     st.subheader("Grades still to enter")
-    st.caption("Classes with pupils who have no working-at grade at a drop where the rest of their year group "
-               "has one in that subject.")
+    st.caption("Who still has to enter working-at grades: pupils with none at a drop where the rest of their "
+               "year group has one in that subject, by class, by teacher (with the classes still to complete and "
+               "how many grades each is missing) or by subject.")
     points = run_query("assessment_points")
     options = ["All drops"] + list(pd.unique(points.assessment_point))
-    drop = st.selectbox("Assessment point", options, index=len(options) - 1 if len(options) > 1 else 0)
+    left, right = st.columns([2, 3])
+    drop = left.selectbox("Assessment point", options, index=len(options) - 1 if len(options) > 1 else 0)
+    by = right.segmented_control("Show", list(OWED_BY), default="By class", required=True, key="owed_by",
+                                 help="Whom to chase: each class, each teacher across their classes, or each "
+                                      "subject across its classes.")
+    query, file_name = OWED_BY[by]
     show_table(
-        run_query("missing_grades", assessment_point=None if drop == "All drops" else drop),
+        run_query(query, assessment_point=None if drop == "All drops" else drop),
         "Every class expected at this drop has its working-at grades entered.",
-        {
-            "school_code": "School", "assessment_point": "Assessment point", "class_code": "Class",
-            "subject_name": "Subject", "teacher_name": "Teacher", "year_group": "Year",
-            "pupils": "Pupils", "grades_entered": "Entered", "grades_missing": "Missing",
-            "pct_entered": st.column_config.ProgressColumn("% entered", format="%.0f%%", min_value=0,
-                                                           max_value=100),
-        },
+        OWED_COLUMNS, download_as=file_name,
     )

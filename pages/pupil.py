@@ -7,6 +7,7 @@ from pages.common import current_scope, use_the_router, warehouse_run
 from pages.filters import current_view
 from warehouse import loaders
 from warehouse.loaders import STATUS_LABELS
+from warehouse.pupil_summary import summary_file_name, summary_html
 
 use_the_router()
 st.title("Pupil")
@@ -29,7 +30,14 @@ if run is not None and view.school is not None:
 
     record = loaders.pupil_record(run, current_scope(), view.school, upn)
     pupil = record.profile
-    st.header(pupil.pupil_name)
+    name_column, print_column = st.columns([4, 1], vertical_alignment="bottom")
+    name_column.header(pupil.pupil_name)
+    _, point_date = loaders.academic_year_dates(run, view)
+    print_column.download_button(
+        "Printable summary", summary_html(record, view.assessment_point, point_date).encode("utf-8"),
+        file_name=summary_file_name(upn, view.assessment_point), mime="text/html", icon=":material/print:",
+        help="One A4 page for a parents' meeting: subjects at this drop, this year's attendance, programmes. "
+             "Open it in a browser and print. It leaves out SEN, disadvantage and other sensitive details.")
     flags = [label for label, on in (("Disadvantaged", pupil.disadvantaged), ("Pupil premium", pupil.pupil_premium),
                                      ("FSM", pupil.fsm), ("EAL", pupil.eal), ("Looked after", pupil.looked_after),
                                      ("More able", pupil.more_able)) if on]
