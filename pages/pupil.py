@@ -21,10 +21,13 @@ if run is not None and view.school is not None:
     labels = dict(zip(pupils["upn"], pupils["pupil_name"] + " · " + pupils["tutor_group"].fillna("")
                       + " · " + pupils["upn"]))
     wanted = st.query_params.get("upn")
-    if "pupil" not in st.session_state or st.session_state["pupil"] not in labels:
-        st.session_state["pupil"] = wanted if wanted in labels else pupils["upn"].iloc[0]
+    if wanted in labels and wanted != st.session_state.get("pupil_url"):
+        st.session_state["pupil"] = wanted   # a link (or the back button) named another pupil: it wins
+    elif st.session_state.get("pupil") not in labels:
+        st.session_state["pupil"] = pupils["upn"].iloc[0]
     upn = st.selectbox("Find a pupil (type a name or UPN)", list(labels), key="pupil",
                        format_func=labels.get, help="Pupils of the view chosen in the sidebar.")
+    st.session_state["pupil_url"] = upn
     if st.query_params.get("upn") != upn:
         st.query_params["upn"] = upn
 

@@ -82,10 +82,32 @@ def test_an_export_downloads_the_pupils_shown(demo, app_in_browser):
     page.goto(url + "/subjects?year=11&subject=MA4")
     page.get_by_role("heading", name="Pupils below target").wait_for()
     with page.expect_download() as download:
-        page.get_by_test_id("stDownloadButton").filter(has_text="CSV").last.click()
+        page.locator(".st-key-csv-pupils-below-target button").click()   # the button keyed by its table
     assert download.value.suggested_filename == "pupils-below-target.csv"
     rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
     expected = query(demo, "select count(*) from mart_progress where assessment_point = ? and subject_code = 'MA4' "
                            "and year_group = 11 and status in ('below', 'well_below')", [POINT])[0][0]
     assert len(rows) == expected > 0
     assert {row["status"] for row in rows} <= {"▼ below", "▼▼ well below"}
+
+
+def test_a_second_pupil_opened_from_a_list_replaces_the_first(demo, app_in_browser):
+    url, page = app_in_browser
+    page.goto(url + "/subjects?year=11&subject=MA4")
+    page.get_by_role("heading", name="Pupils below target").wait_for()
+    page.get_by_role("link", name="Open record").click()
+    page.get_by_test_id("stDownloadButton").filter(has_text="Printable summary").wait_for()
+    first = re.search(r"upn=([A-Z0-9]+)", page.url).group(1)
+    page.go_back()
+    page.get_by_role("heading", name="Pupils below target").wait_for()
+    names = query(demo, "select p.pupil_name, p.upn, p.tutor_group from mart_progress m join mart_pupil p using (school_code, upn) "
+                        "where m.subject_code = 'MA4' and m.assessment_point = ? and m.year_group = 11 "
+                        "and m.status in ('below', 'well_below') and m.upn <> ? order by p.pupil_name limit 1",
+                  [POINT, first])
+    name, second, tutor_group = names[0]
+    choose(page, "Open a pupil's record", f"{name} · {tutor_group}")
+    link = page.get_by_role("link", name="Open record")
+    wait_until(lambda: second in (link.get_attribute("href") or ""))
+    link.click()
+    page.get_by_role("heading", name=name).wait_for()
+    assert f"upn={second}" in page.url
