@@ -71,15 +71,18 @@ if run is not None and view.school is not None:
                              tooltip=[alt.Tooltip("month:T", format="%B %Y"), "attendance_pct", "pupils"]))
             st.altair_chart(chart, width="stretch")
 
-    raw = analysis.compare_groups(pupils, SPLITS[split], analysis.ATTENDANCE)["group"]
-    by_label = dict(zip(compared["group"].astype(str), raw))
-    if by_label:
-        chosen = st.selectbox(f"Show the pupils in a group ({split})", list(by_label), key="attendance_group")
-        members = pupils[analysis.members_of(pupils, SPLITS[split], by_label[chosen])]
-        group_table = members.sort_values("attendance_pct")[[c for c in PUPIL_COLUMNS if c != "open"]]
-        st.dataframe(with_record_links(group_table, view), hide_index=True, width="stretch",
-                     column_config=PUPIL_COLUMNS)
-        downloads(group_table, "attendance-group")
+    # Drawn only when open (on_change="rerun"): a filter change stays quick.
+    in_a_group = st.expander(f"Show the pupils in a group ({split})", key="attendance_group_open", on_change="rerun")
+    if in_a_group.open:
+        with in_a_group:
+            raw = analysis.compare_groups(pupils, SPLITS[split], analysis.ATTENDANCE)["group"]
+            by_label = dict(zip(compared["group"].astype(str), raw))
+            chosen = st.selectbox("Group", list(by_label), key="attendance_group")
+            members = pupils[analysis.members_of(pupils, SPLITS[split], by_label[chosen])] if by_label else pupils[:0]
+            group_table = members.sort_values("attendance_pct")[[c for c in PUPIL_COLUMNS if c != "open"]]
+            st.dataframe(with_record_links(group_table, view), hide_index=True, width="stretch",
+                         column_config=PUPIL_COLUMNS)
+            downloads(group_table, "attendance-group")
 
     st.subheader("Attendance and progress")
     st.caption("Each pupil: attendance between the dates against their mean gap to the progress target at the drop.")

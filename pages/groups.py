@@ -103,28 +103,28 @@ view = current_view()
 if run is not None and view.school is not None:
     st.caption(describe(view) + ". Each group is compared with the rest of these pupils; a gap is the group's "
                "figure minus the rest's.")
-    left, right = st.columns([2, 1])
-    measure_key = left.selectbox("Measure", list(groups.MEASURES), format_func=lambda k: groups.MEASURES[k].label,
-                                 key="groups_measure", help="Computed as on the Overview (docs/measures.md).")
-    basis = right.selectbox("KS4 figures from", list(BASES), format_func=BASES.get, key="groups_basis",
-                            help="For Attainment 8, Progress 8, Basics, EBacc and the English and maths sets: "
-                                 "Year 11 pupils (or Year 10 if chosen in the sidebar).")
-    measure = groups.MEASURES[measure_key]
+    basis = st.selectbox("KS4 figures from", list(BASES), format_func=BASES.get, key="groups_basis",
+                         help="For Attainment 8, Progress 8, Basics, EBacc and the English and maths sets: "
+                              "Year 11 pupils (or Year 10 if chosen in the sidebar).")
     pupils = loaders.group_pupils(run, current_scope(), view, basis)
     if pupils.empty:
         st.info("No pupils in this view. Widen the filters in the sidebar.")
         st.stop()
 
-    st.subheader(f"{measure.label} by group")
-    counted = groups.counted(pupils, measure)
-    st.caption(f"{measure.help} {len(counted):,} of the view's {len(pupils):,} pupils have a figure: "
-               f"{figure(measure.summary.compute(counted), measure.unit)} over all of them. "
-               "Small groups vary a lot from drop to drop: read their gaps with care.")
-    gaps = groups.gaps_by_group(pupils, measure)
-    if gaps.empty:
-        st.info(f"No pupil in this view has a figure for {measure.label.lower()}. "
-                "KS4 measures need Year 11 (or Year 10) pupils with KS4 grades.")
-    else:
+    def gaps_tab():
+        measure_key = st.selectbox("Measure", list(groups.MEASURES), format_func=lambda k: groups.MEASURES[k].label,
+                                   key="groups_measure", help="Computed as on the Overview (docs/measures.md).")
+        measure = groups.MEASURES[measure_key]
+        st.subheader(f"{measure.label} by group")
+        counted = groups.counted(pupils, measure)
+        st.caption(f"{measure.help} {len(counted):,} of the view's {len(pupils):,} pupils have a figure: "
+                   f"{figure(measure.summary.compute(counted), measure.unit)} over all of them. "
+                   "Small groups vary a lot from drop to drop: read their gaps with care.")
+        gaps = groups.gaps_by_group(pupils, measure)
+        if gaps.empty:
+            st.info(f"No pupil in this view has a figure for {measure.label.lower()}. "
+                    "KS4 measures need Year 11 (or Year 10) pupils with KS4 grades.")
+            return
         chart_side, table_side = st.columns([1, 1])
         with chart_side:
             event = st.altair_chart(gap_chart(gaps, measure), width="stretch", on_select="rerun",
@@ -147,31 +147,37 @@ if run is not None and view.school is not None:
         pupil_table(groups.members(counted, row["group_by"], row["group"]), view,
                     f"pupils-{str(chosen).lower().replace(' ', '-')}")
 
-    st.subheader("Overlaps")
-    options = groups.set_options(pupils)
-    has_ks4 = bool(pupils["has_ks4"].any())
-    default = (["English 4+", "Maths 4+", "EBacc entered"] if has_ks4
-               else ["Disadvantaged", "SEN (support or EHC plan)", "Below target in any subject"])
-    labels = st.multiselect("Two or three sets", list(options), default=default, max_selections=3,
-                            key="groups_sets", help="English and maths sets use the KS4 figures chosen above.")
-    if len(labels) < 2:
-        st.info("Choose two or three sets to see who is in each overlap.")
-        st.stop()
-    venn = groups.venn(pupils, labels, options)
-    if venn.pupils.empty:
-        st.info("None of these sets is known for the pupils of this view (KS4 sets need Year 10 or 11).")
-        st.stop()
-    st.caption(f"{len(venn.pupils):,} pupils; the circles are not to scale. "
-               + (f"{venn.left_out:,} pupils of the view are left out: a set is not known for them "
-                  "(no KS4 grades on this basis, or no attendance). " if venn.left_out else "")
-               + f"Outside every set: {int(venn.regions.loc[venn.regions.sets == 0, 'pupils'].iloc[0]):,}.")
-    chart_side, table_side = st.columns([1, 1])
-    with chart_side:
-        event = st.altair_chart(venn_chart(venn, labels), on_select="rerun", key="groups_venn")
-    with table_side:
-        regions = venn.regions[["region", "pupils"]]
-        st.dataframe(regions, hide_index=True, width="stretch",
-                     column_config={"region": "Region", "pupils": "Pupils"})
-    region = drill_down("Show the pupils in", list(venn.regions["region"]), "groups_region", event,
-                        help="Or click a number in the diagram.")
-    pupil_table(venn.pupils[venn.pupils["region"] == region], view, "pupils-in-region")
+    def overlaps_tab():
+        options = groups.set_options(pupils)
+        has_ks4 = bool(pupils["has_ks4"].any())
+        default = (["English 4+", "Maths 4+", "EBacc entered"] if has_ks4
+                   else ["Disadvantaged", "SEN (support or EHC plan)", "Below target in any subject"])
+        labels = st.multiselect("Two or three sets", list(options), default=default, max_selections=3,
+                                key="groups_sets", help="English and maths sets use the KS4 figures chosen above.")
+        if len(labels) < 2:
+            st.info("Choose two or three sets to see who is in each overlap.")
+            return
+        venn = groups.venn(pupils, labels, options)
+        if venn.pupils.empty:
+            st.info("None of these sets is known for the pupils of this view (KS4 sets need Year 10 or 11).")
+            return
+        st.caption(f"{len(venn.pupils):,} pupils; the circles are not to scale. "
+                   + (f"{venn.left_out:,} pupils of the view are left out: a set is not known for them "
+                      "(no KS4 grades on this basis, or no attendance). " if venn.left_out else "")
+                   + f"Outside every set: {int(venn.regions.loc[venn.regions.sets == 0, 'pupils'].iloc[0]):,}.")
+        chart_side, table_side = st.columns([1, 1])
+        with chart_side:
+            event = st.altair_chart(venn_chart(venn, labels), on_select="rerun", key="groups_venn")
+        with table_side:
+            st.dataframe(venn.regions[["region", "pupils"]], hide_index=True, width="stretch",
+                         column_config={"region": "Region", "pupils": "Pupils"})
+        region = drill_down("Show the pupils in", list(venn.regions["region"]), "groups_region", event,
+                            help="Or click a number in the diagram.")
+        pupil_table(venn.pupils[venn.pupils["region"] == region], view, "pupils-in-region")
+
+    # Only the open tab is drawn; the URL keeps it (?tab=Overlaps).
+    tabs = st.tabs(["Gaps to the rest", "Overlaps"], key="tab", bind="query-params")
+    for tab, draw in zip(tabs, (gaps_tab, overlaps_tab)):
+        if tab.open:
+            with tab:
+                draw()

@@ -78,15 +78,23 @@ if run is not None and view.school is not None:
     if history.empty:
         st.info("No working-at grades yet.")
     else:
-        base = alt.Chart(history).encode(
-            x=alt.X("assessment_point:N", title=None, sort=alt.SortField("point_sequence"),
-                    axis=alt.Axis(labelAngle=-45, labelOverlap=False)))
-        grades = base.mark_line(point=True).encode(
-            y=alt.Y("working_at_points:Q", title="Points", scale=alt.Scale(zero=False)),
-            tooltip=[alt.Tooltip("assessment_point", title="Drop"), alt.Tooltip("working_at", title="Working at"),
-                     alt.Tooltip("target", title="Target"), alt.Tooltip("status", title="Status")])
-        targets = base.mark_line(strokeDash=[4, 4], color="#e6550d").encode(y="progress_target_points:Q")
-        chart = (alt.layer(grades, targets, data=history)
+        # One chart (two series folded into one column) rather than two layers: a tenth of the work to build.
+        lines = history.rename(columns={"working_at_points": "Working at", "progress_target_points": "Progress target"})
+        chart = (alt.Chart(lines)
+                 .transform_fold(["Working at", "Progress target"], as_=["series", "points"])
+                 .mark_line(point=True)
+                 .encode(x=alt.X("assessment_point:N", title=None, sort=alt.SortField("point_sequence"),
+                                 axis=alt.Axis(labelAngle=-45, labelOverlap=False)),
+                         y=alt.Y("points:Q", title="Points", scale=alt.Scale(zero=False)),
+                         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
+                                         scale=alt.Scale(domain=["Working at", "Progress target"],
+                                                         range=["#0072B2", "#E69F00"])),
+                         strokeDash=alt.StrokeDash("series:N", legend=None,
+                                                   scale=alt.Scale(domain=["Working at", "Progress target"],
+                                                                   range=[[1, 0], [4, 4]])),
+                         tooltip=[alt.Tooltip("assessment_point:N", title="Drop"),
+                                  alt.Tooltip("working_at:N", title="Working at"),
+                                  alt.Tooltip("target:N", title="Target"), alt.Tooltip("status:N", title="Status")])
                  .properties(width=260, height=160)
                  .facet(facet=alt.Facet("subject_name:N", title=None), columns=3)
                  .resolve_scale(y="independent"))

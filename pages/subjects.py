@@ -67,9 +67,12 @@ if run is not None and view.school is not None:
         "pct_on_track": st.column_config.ProgressColumn("On track %", format="%.1f", min_value=0, max_value=100),
         "mean_gap_grades": st.column_config.NumberColumn("Mean gap (grades)", format="%+.2f"),
         "mean_residual_grades": st.column_config.NumberColumn("Mean residual (grades)", format="%+.2f")})
-    with st.expander("Show the pupils in a class"):
-        chosen = st.selectbox("Class", list(data.by_class["class_code"]), key="subject_class")
-        pupil_table(pupils[pupils["class_code"] == chosen], f"class-{str(chosen).replace('/', '-')}")
+    # Expanders here draw their tables only when open (on_change="rerun"): a filter change stays quick.
+    by_class = st.expander("Show the pupils in a class", key="subject_class_open", on_change="rerun")
+    if by_class.open:
+        with by_class:
+            chosen = st.selectbox("Class", list(data.by_class["class_code"]), key="subject_class")
+            pupil_table(pupils[pupils["class_code"] == chosen], f"class-{str(chosen).replace('/', '-')}")
 
     left, right = st.columns(2)
     with left:
@@ -97,17 +100,24 @@ if run is not None and view.school is not None:
         st.caption("Pupils by prior-attainment band (rows) and whole grade (columns).")
         st.dataframe(data.transition, width="stretch")
 
-    with st.expander("Show the pupils in a group or at a grade", expanded=bool(grade_event.selection.get("pick"))):
-        group_side, grade_side = st.columns(2)
-        with group_side:
-            group = st.selectbox(f"{split}", list(labelled), key="subject_group")
-        with grade_side:
-            grade = drill_down("Working at", ["Any"] + list(data.grades["working_at"]), "subject_grade", grade_event,
-                               help="Or click a bar of the grades chart.")
-        members = pupils if not labelled else pupils[analysis.members_of(pupils, SPLITS[split], labelled[group])]
-        if grade != "Any":
-            members = members[members["working_at"] == grade]
-        pupil_table(members, "subject-pupils")
+    picked = (grade_event.selection.get("pick") or [{}])[0].get("pick")
+    if picked is not None and picked != st.session_state.get("subject_grade_clicked"):
+        st.session_state["subject_pupils_open"] = True   # a click on a grade opens its pupils
+    st.session_state["subject_grade_clicked"] = picked
+    in_a_group = st.expander("Show the pupils in a group or at a grade", key="subject_pupils_open",
+                             on_change="rerun")
+    if in_a_group.open:
+        with in_a_group:
+            group_side, grade_side = st.columns(2)
+            with group_side:
+                group = st.selectbox(f"{split}", list(labelled), key="subject_group")
+            with grade_side:
+                grade = drill_down("Working at", ["Any"] + list(data.grades["working_at"]), "subject_grade",
+                                   grade_event, help="Or click a bar of the grades chart.")
+            members = pupils if not labelled else pupils[analysis.members_of(pupils, SPLITS[split], labelled[group])]
+            if grade != "Any":
+                members = members[members["working_at"] == grade]
+            pupil_table(members, "subject-pupils")
 
     st.subheader("Pupils below target")
     below = pupils[pupils["below_target"].fillna(False)].assign(

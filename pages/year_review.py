@@ -36,46 +36,57 @@ if run is not None and view.school is not None:
     columns[2].metric("Pupils", data.grid["upn"].nunique() if not data.grid.empty else 0,
                       help="Pupils with working-at grades at this drop.")
 
-    listed = {"pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group", "year_group": "Year",
-              "rule": "Rule", "reason": st.column_config.TextColumn("Reason", width="large")}
-    tabs = st.tabs(["Concerns", "Commendations", "All subjects", "Movers"])
-    with tabs[0]:
+    listed = {"pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group",
+              "year_group": "Year", "rule": "Rule", "reason": st.column_config.TextColumn("Reason", width="large")}
+
+    def concerns_tab():
         if concerns.empty:
             st.success("No pupil meets a concern rule at this drop.")
-        else:
-            table = concerns.drop(columns="list").assign(rule=concerns["rule"].map(RULES))
-            st.dataframe(with_record_links(table, view), hide_index=True, width="stretch", column_config=listed)
-            downloads(table, "concerns")
-            open_a_pupil(table.drop_duplicates("upn"), view, "review_concern_pupil")
-    with tabs[1]:
+            return
+        table = concerns.drop(columns="list").assign(rule=concerns["rule"].map(RULES))
+        st.dataframe(with_record_links(table, view), hide_index=True, width="stretch", column_config=listed)
+        downloads(table, "concerns")
+        open_a_pupil(table.drop_duplicates("upn"), view, "review_concern_pupil")
+
+    def commendations_tab():
         if commendations.empty:
             st.info("No pupil meets a commendation rule at this drop.")
-        else:
-            table = commendations.drop(columns="list").assign(rule=commendations["rule"].map(RULES))
-            st.dataframe(with_record_links(table, view), hide_index=True, width="stretch", column_config=listed)
-            downloads(table, "commendations")
-    with tabs[2]:
+            return
+        table = commendations.drop(columns="list").assign(rule=commendations["rule"].map(RULES))
+        st.dataframe(with_record_links(table, view), hide_index=True, width="stretch", column_config=listed)
+        downloads(table, "commendations")
+
+    def grid_tab():
         st.caption("Each pupil's status in each subject against their progress target: ▲ ahead, ● on track, "
                    "▼ below, ▼▼ well below, – no target; blank: not taking the subject.")
         if data.grid.empty:
             st.info("No working-at grades for these pupils at this drop.")
-        else:
-            subjects = [c for c in data.grid.columns if c not in ("pupil_name", "upn", "tutor_group")]
-            st.dataframe(with_record_links(data.grid, view).style.map(colour, subset=subjects), hide_index=True,
-                         width="stretch", column_config={"pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN",
-                                                         "tutor_group": "Tutor group"})
-            downloads(data.grid, "status-grid")
-    with tabs[3]:
+            return
+        subjects = [c for c in data.grid.columns if c not in ("pupil_name", "upn", "tutor_group")]
+        st.dataframe(with_record_links(data.grid, view).style.map(colour, subset=subjects), hide_index=True,
+                     width="stretch", column_config={"pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN",
+                                                     "tutor_group": "Tutor group"})
+        downloads(data.grid, "status-grid")
+
+    def movers_tab():
         if view.compare_point is None:
             st.info("Choose a drop to compare with in the sidebar (Compare with) to see who moved.")
-        elif data.movers.empty:
+            return
+        if data.movers.empty:
             st.info(f"No pupil has grades in the same subject at both {view.compare_point} and "
                     f"{view.assessment_point}.")
-        else:
-            st.caption(f"Working-at grades at {view.assessment_point} against {view.compare_point}, "
-                       "same subjects; largest rise first.")
-            st.dataframe(with_record_links(data.movers, view), hide_index=True, width="stretch", column_config={
-                "pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group", "subjects": "Subjects",
-                "subjects_up": "Up", "subjects_same": "Same", "subjects_down": "Down",
-                "mean_change_grades": st.column_config.NumberColumn("Mean change (grades)", format="%+.2f")})
-            downloads(data.movers, "movers")
+            return
+        st.caption(f"Working-at grades at {view.assessment_point} against {view.compare_point}, "
+                   "same subjects; largest rise first.")
+        st.dataframe(with_record_links(data.movers, view), hide_index=True, width="stretch", column_config={
+            "pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group",
+            "subjects": "Subjects", "subjects_up": "Up", "subjects_same": "Same", "subjects_down": "Down",
+            "mean_change_grades": st.column_config.NumberColumn("Mean change (grades)", format="%+.2f")})
+        downloads(data.movers, "movers")
+
+    # Only the open tab is drawn (the grid of every pupil and subject is the costly one); the URL keeps it (?tab=).
+    tabs = st.tabs(["Concerns", "Commendations", "All subjects", "Movers"], key="tab", bind="query-params")
+    for tab, draw in zip(tabs, (concerns_tab, commendations_tab, grid_tab, movers_tab)):
+        if tab.open:
+            with tab:
+                draw()

@@ -186,14 +186,16 @@ def test_the_year_review_lists_the_marts_pupils_with_reasons(demo_env):
                                          "from mart_review_list where assessment_point = '2025/26 Summer' "
                                          f"and upn in ({year_9})")[0]
     assert (shown["Pupils of concern"], shown["Pupils commended"]) == (str(concern), str(commended))
-    concerns, commendations, grid, movers = (frame.value for frame in at.dataframe)
+    concerns, = (frame.value for frame in at.dataframe)   # only the open tab is drawn
     assert set(concerns.reason) == set(r for (r,) in query(
         demo_env, "select reason from mart_review_list where list = 'concern' and "
                   f"assessment_point = '2025/26 Summer' and upn in ({year_9})"))
+    grid = open_page("pages/year_review.py", year="9", tab="All subjects").dataframe[0].value
     assert len(grid) == query(demo_env, "select count(distinct upn) from mart_progress where "
                                         f"assessment_point = '2025/26 Summer' and upn in ({year_9})")[0][0]
     assert {"▲ ahead", "● on track", "▼ below"} <= set(grid.drop(columns=["pupil_name", "upn", "tutor_group"])
                                                          .stack())
+    movers = open_page("pages/year_review.py", year="9", compare="2025/26 Autumn", tab="Movers").dataframe[0].value
     assert set(movers.columns) >= {"subjects_up", "subjects_down", "mean_change_grades"} and len(movers) > 0
 
 

@@ -84,13 +84,14 @@ def test_the_page_shows_the_marts_gaps_and_venn_regions_with_the_pupils_behind_t
     assert round(gaps.loc["Disadvantaged", "gap"], 6) == round(disadvantaged - rest, 6)
 
     # The Venn of English 4+, maths 4+ and EBacc entry on working-at grades, and the pupils in its centre.
-    regions = dict(zip(at.dataframe[2].value["region"], at.dataframe[2].value["pupils"]))
+    venn = open_page("pages/groups.py", year="11", tab="Overlaps")
+    regions = dict(zip(venn.dataframe[0].value["region"], venn.dataframe[0].value["pupils"]))
     centre = {upn for upn, in query(demo_env, f"""
         select upn from mart_ks4_pupil where basis = 'working_at' and assessment_point = '2025/26 Summer'
           and year_group = 11 and best_english >= 4 and best_maths >= 4 and ebacc_entered""")}
     assert regions["All three"] == len(centre) > 0
-    at.selectbox(key="groups_region").set_value("All three").run()
-    names = set(at.dataframe[3].value["pupil_name"])
+    venn.selectbox(key="groups_region").set_value("All three").run()
+    names = set(venn.dataframe[1].value["pupil_name"])
     expected = {name for name, in query(demo_env, "select pupil_name from mart_pupil where upn in "
                                                   f"({', '.join(repr(u) for u in centre)})")}
     assert names == expected

@@ -10,15 +10,13 @@ from itertools import product
 
 import pandas as pd
 
-from warehouse.analysis import Summary, compare_groups, mean_of, members_of, rate_of, share_of
+from warehouse.analysis import (Summary, compare_groups, mean_of, members_of, rate_of, ratio_parts, share_of,
+                                summed)
 
 
 def ratio_of(numerator: str, denominator: str, label: str) -> Summary:
     """sum(numerator) / sum(denominator): e.g. the mean gap over every graded subject of the group's pupils."""
-    def compute(rows: pd.DataFrame) -> float:
-        total = rows[denominator].sum()
-        return rows[numerator].sum() / total if total else float("nan")
-    return Summary(label, compute)
+    return summed(label, ratio_parts(numerator, denominator))
 
 
 @dataclass(frozen=True)
