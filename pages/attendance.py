@@ -86,11 +86,13 @@ if run is not None and view.school is not None:
 
     st.subheader("Attendance and progress")
     st.caption("Each pupil: attendance between the dates against their mean gap to the progress target at the drop.")
-    scatter = (alt.Chart(pupils.dropna(subset=["mean_gap_grades"])).mark_circle(opacity=0.6)
+    graded = pupils.dropna(subset=["mean_gap_grades"])
+    graded = graded.assign(persistent=graded["persistent_absent"].map({True: "Yes", False: "No"}))
+    scatter = (alt.Chart(graded).mark_circle(opacity=0.6)
                .encode(x=alt.X("attendance_pct:Q", title="Attendance (%)", scale=alt.Scale(zero=False)),
                        y=alt.Y("mean_gap_grades:Q", title="Mean gap to progress target (grades)"),
-                       color=alt.Color("persistent_absent:N", title="Persistently absent",
-                                       scale=alt.Scale(range=["#3182bd", "#e6550d"])),
+                       color=alt.Color("persistent:N", title="Persistently absent",
+                                       scale=alt.Scale(domain=["No", "Yes"], range=["#3182bd", "#e6550d"])),
                        tooltip=["pupil_name", "tutor_group", "attendance_pct", "mean_gap_grades"]))
     st.altair_chart(scatter, width="stretch")
 

@@ -144,10 +144,20 @@ def drill_down(label: str, options: list, key: str, chart_event=None, param: str
     return st.selectbox(label, options, key=key, help=help)
 
 
+GROUP_WORDS = {"gender": {"F": "Female", "M": "Male", "X": "Other (X)"},
+               "sen_status": {"N": "No SEN", "K": "SEN support (K)", "E": "EHC plan (E)"},
+               "prior_attainment_band": {"low": "Low", "middle": "Middle", "high": "High"}}
+
+
 def with_group_labels(compared: pd.DataFrame) -> pd.DataFrame:
-    """compare_groups' output with yes/no groups in words (a table would show them as ticks)."""
-    labels = {"True": "Yes", "False": "No"}
-    return compared.assign(group=compared["group"].map(lambda g: labels.get(str(g), g)))
+    """compare_groups' output with its groups in words: yes/no (a table would show ticks), SEN and gender
+    codes, prior-attainment bands."""
+    def in_words(by, group):
+        if by in GROUP_WORDS:
+            return GROUP_WORDS[by].get(group, group)
+        return {"True": "Yes", "False": "No"}.get(str(group), group)
+
+    return compared.assign(group=[in_words(by, g) for by, g in zip(compared["group_by"], compared["group"])])
 
 
 def show_table(frame: pd.DataFrame, empty_message: str, column_config: dict,

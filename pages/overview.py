@@ -106,7 +106,7 @@ if run is not None and view.school is not None:
             )
             event = st.altair_chart(by_subject, width="stretch", on_select="rerun", key="overview_by_subject")
             codes = dict(zip(data.by_subject["subject_name"], data.by_subject["subject_code"]))
-            left_box, right_box = st.columns([3, 1], vertical_alignment="bottom")
+            left_box, right_box = st.columns([2, 1], vertical_alignment="bottom")
             with left_box:
                 subject = drill_down("A subject's classes, groups and pupils below target", list(codes),
                                      "overview_subject", event, help="Or click a bar.")

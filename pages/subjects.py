@@ -98,7 +98,7 @@ if run is not None and view.school is not None:
                          opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5))))
         grade_event = st.altair_chart(chart, width="stretch", on_select="rerun", key="subject_grades")
         st.caption("Pupils by prior-attainment band (rows) and whole grade (columns).")
-        st.dataframe(data.transition, width="stretch")
+        st.dataframe(data.transition.rename_axis("Prior attainment"), width="stretch")
 
     picked = (grade_event.selection.get("pick") or [{}])[0].get("pick")
     if picked is not None and picked != st.session_state.get("subject_grade_clicked"):
