@@ -25,7 +25,7 @@ def app_in_browser(demo):
 
 def choose(page, label: str, option: str) -> None:
     """Pick an option of a Streamlit selectbox by its label, as a mouse user does."""
-    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
+    page.get_by_test_id("stSelectbox").filter(has_text=label).first.locator("input").click()
     page.keyboard.type(option)   # the list is virtual: narrow it to the option first
     page.get_by_role("option", name=option, exact=True).click()
 

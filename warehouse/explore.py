@@ -4,7 +4,7 @@ A question is a measure, a split (optionally a second one) and the view's
 pupils: "on track % by teacher for disadvantaged boys", "attendance by tutor
 group in Year 9", "Attainment 8 by prior-attainment band and gender". The
 catalogue maps each choice to a fixed column of a frame loaded by the named
-queries `explore_subject_rows` (one row per pupil x subject at the drop) and
+queries `subject_rows` (one row per pupil x subject at the drop) and
 `explore_pupil_rows` (one row per pupil); pandas does the grouping with
 `warehouse.analysis` (compare_groups and its summaries), so every figure is
 summarised by the same rules as the other pages. No Streamlit here.
@@ -188,7 +188,7 @@ class Question:
 def load_rows(run: Run, scope: Scope, view: ViewFilters, level: str, basis: str = "working_at") -> pd.DataFrame:
     """The view's rows at its drop: pupil x subject (SUBJECT) or pupil (PUPIL), with their groups."""
     if level == SUBJECT:
-        return run("explore_subject_rows", **loader_params(scope, view))
+        return run("subject_rows", **loader_params(scope, view))
     return run("explore_pupil_rows", **loader_params(scope, view, basis=basis))
 
 

@@ -114,7 +114,7 @@ def subject_view(run: Run, scope: Scope, view: ViewFilters) -> SubjectView:
     from warehouse import analysis
 
     params = loader_params(scope, view)
-    pupils = run("subject_pupils", **params)
+    pupils = run("subject_rows", **params)
     by_class = (pupils.groupby(["class_code", "teacher"], dropna=False)
                 .agg(pupils=("upn", "nunique"), pct_on_track=("on_track", lambda s: 100 * s.dropna().mean()),
                      mean_gap_grades=("gap_grades", "mean"), mean_residual_grades=("residual_grades", "mean"))

@@ -1,7 +1,8 @@
--- Explore: one row per chosen pupil x subject with a working-at grade at the
--- drop (every subject, or the sidebar's subject), with the grade, target,
--- progress status and residual, the class and teacher, and the pupil's groups.
--- The Explore page summarises these rows by the measure and split chosen.
+-- One row per chosen pupil x subject with a working-at grade at the drop
+-- (every subject, or the sidebar's subject), with the grade, target, progress
+-- status and residual (against the pupil's other subjects), the class and
+-- teacher, and the pupil's groups: the Subjects page splits one subject's rows,
+-- the Explore page summarises them by the measure and split chosen.
 select
     m.upn,
     p.pupil_name,
