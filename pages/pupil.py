@@ -5,9 +5,36 @@ import streamlit as st
 
 from pages.common import current_scope, use_the_router, warehouse_run
 from pages.filters import current_view
-from warehouse import loaders
+from warehouse import analysis, loaders
 from warehouse.loaders import STATUS_LABELS
 from warehouse.pupil_summary import summary_file_name, summary_html
+
+def attendance_pattern(view, upn: str) -> None:
+    """Where the pupil's absences fall this year, up to the drop: by day and session, and week by week."""
+    year_start, point_date = loaders.academic_year_dates(run, view)
+    pattern = loaders.pupil_attendance_pattern(run, current_scope(), view.school, upn, year_start, point_date)
+    if pattern.by_day.empty:
+        return
+    st.caption(f"Sessions missed from {year_start:%d/%m/%Y} to the drop ({point_date:%d/%m/%Y}), by day and "
+               "session, and week by week: a pattern (every Monday, afternoons) is worth a conversation.")
+    days = (alt.Chart(pattern.by_day).mark_rect()
+            .encode(x=alt.X("weekday:N", title=None, sort=list(analysis.WEEKDAYS), axis=alt.Axis(labelAngle=0)),
+                    y=alt.Y("session:N", title=None),
+                    color=alt.Color("missed:Q", title="Missed", scale=alt.Scale(scheme="oranges")),
+                    tooltip=[alt.Tooltip("weekday:N", title="Day"), alt.Tooltip("session:N", title="Session"),
+                             alt.Tooltip("possible:Q", title="Possible"), alt.Tooltip("missed:Q", title="Missed"),
+                             alt.Tooltip("unauthorised:Q", title="Unauthorised"),
+                             alt.Tooltip("attendance_pct:Q", title="Attendance %")]))
+    counts = alt.Chart(pattern.by_day).mark_text().encode(
+        x=alt.X("weekday:N", sort=list(analysis.WEEKDAYS)), y="session:N", text="missed:Q")
+    st.altair_chart(days + counts, width="stretch", height=170)
+    weeks = (alt.Chart(pattern.by_week).mark_bar(color="#E69F00")
+             .encode(x=alt.X("week:T", title="Week starting", axis=alt.Axis(format="%d %b")),
+                     y=alt.Y("missed:Q", title="Missed"),
+                     tooltip=[alt.Tooltip("week:T", title="Week starting", format="%d/%m/%Y"),
+                              alt.Tooltip("missed:Q", title="Missed"), alt.Tooltip("possible:Q", title="Possible")]))
+    st.altair_chart(weeks, width="stretch", height=150)
+
 
 use_the_router()
 st.title("Pupil")
@@ -112,6 +139,7 @@ if run is not None and view.school is not None:
                 "unauthorised_absence_sessions": "Unauthorised",
                 "attendance_pct": st.column_config.NumberColumn("Attendance %", format="%.1f"),
                 "persistent_absent": "Persistent (≥10%)", "severe_absent": "Severe (≥50%)"})
+        attendance_pattern(view, upn)
     with right:
         st.subheader("Programmes")
         if record.interventions.empty:

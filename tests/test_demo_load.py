@@ -210,7 +210,27 @@ def test_the_pupil_page_shows_one_pupils_subjects_from_the_marts(demo_env):
                                "join dim_subject s using (school_code, subject_code) "
                                "where m.upn = ? and m.assessment_point = '2025/26 Summer' order by 1", [upn])
     assert list(subjects[["subject_name", "working_at", "target"]].itertuples(index=False, name=None)) == expected
-    assert len(at.get("vega_lite_chart")) == 1
+    assert len(at.get("vega_lite_chart")) == 3   # trajectories; absence by day and session; week by week
+    assert any(c.value.startswith("Sessions missed from 01/09/2025 to the drop") for c in at.caption)
+
+
+def test_a_pupils_attendance_pattern_counts_their_missed_sessions(demo_env):
+    from warehouse.data import WarehouseReader
+    from warehouse.loaders import pupil_attendance_pattern
+    from warehouse.view import Scope
+
+    upn, missed = query(demo_env, """
+        select upn, count(*) filter (where not is_present) from fct_attendance_session
+        where is_possible and session_date between '2025-09-01' and '2026-07-03' group by upn
+        order by 2 desc, upn limit 1""")[0]
+    reader = WarehouseReader(demo_env)
+    pattern = pupil_attendance_pattern(reader.run, Scope.everything(), "S001", upn, "2025-09-01", "2026-07-03")
+    assert pattern.by_day["missed"].sum() == pattern.by_week["missed"].sum() == missed
+    # Outside the viewer's scope there is nothing to see.
+    hidden = pupil_attendance_pattern(reader.run, Scope(upns=("someone else",)), "S001", upn, "2025-09-01",
+                                      "2026-07-03")
+    assert hidden.by_day.empty and hidden.by_week.empty
+    reader.close()
 
 
 def test_the_targets_and_interventions_pages_show_the_marts(demo_env):

@@ -200,3 +200,34 @@ def test_subject_residuals_compare_a_subject_with_the_pupils_other_subjects():
     assert residuals == {"MA4": 1.5, "EL4": -1.5, "HI4": 0.0}
     frame = con.execute("select * from mart_subject_residual").df()
     assert analysis.residuals_by(frame, ["subject_code"]).set_index("subject_code").loc["MA4"].pupils == 1
+
+
+def test_an_attendance_pattern_shows_where_the_absences_fall():
+    import pandas as pd
+
+    from warehouse.analysis import attendance_pattern
+
+    # Two weeks of a pupil who misses Monday mornings (one authorised, one not) and one Friday afternoon.
+    days = pd.bdate_range("2025-09-08", "2025-09-19")
+    rows = [{"session_date": day.date(), "session": session, "is_present": True, "is_authorised_absence": False,
+             "is_unauthorised_absence": False} for day in days for session in ("AM", "PM")]
+    frame = pd.DataFrame(rows)
+    monday_am = (pd.to_datetime(frame["session_date"]).dt.dayofweek == 0) & (frame["session"] == "AM")
+    frame.loc[monday_am, "is_present"] = False
+    frame.loc[monday_am, "is_unauthorised_absence"] = [True, False]
+    frame.loc[monday_am & (frame["is_unauthorised_absence"] == False), "is_authorised_absence"] = True  # noqa: E712
+    friday_pm = (frame["session_date"] == pd.Timestamp("2025-09-19").date()) & (frame["session"] == "PM")
+    frame.loc[friday_pm, ["is_present", "is_authorised_absence"]] = [False, True]
+
+    pattern = attendance_pattern(frame)
+    day = pattern.by_day.set_index(["weekday", "session"])
+    assert day.loc[("Monday", "AM"), ["possible", "missed", "authorised", "unauthorised", "attendance_pct"]].tolist() \
+        == [2, 2, 1, 1, 0.0]
+    assert day.loc[("Friday", "PM"), ["possible", "missed", "attendance_pct"]].tolist() == [2, 1, 50.0]
+    assert day.loc[("Tuesday", "AM"), "missed"] == 0
+    assert list(pattern.by_day["weekday"].drop_duplicates()) == ["Monday", "Tuesday", "Wednesday", "Thursday",
+                                                                 "Friday"]
+    weeks = pattern.by_week.set_index("week")
+    assert weeks["missed"].tolist() == [1, 2] and weeks["possible"].tolist() == [10, 10]
+    assert [w.date().isoformat() for w in weeks.index] == ["2025-09-08", "2025-09-15"]
+    assert weeks["attendance_pct"].tolist() == [90.0, 80.0]

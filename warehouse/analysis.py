@@ -184,6 +184,45 @@ def attendance_between(run: Run, school: str, from_date, to_date, **view) -> pd.
                                           "to_date": pd.Timestamp(to_date).date()})
 
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass
+class AttendancePattern:
+    by_day: pd.DataFrame    # weekday x AM/PM: possible, missed (authorised, unauthorised), attendance %
+    by_week: pd.DataFrame   # week starting (Monday): possible, missed, attendance %
+
+
+def attendance_pattern(sessions: pd.DataFrame) -> AttendancePattern:
+    """Where a pupil's absences fall: by day of the week and session, and week by week.
+
+    `sessions`: one row per possible session (named query `pupil_sessions`).
+    Present includes approved educational activity, as the DfE counts it.
+    """
+    frame = sessions.assign(
+        session_date=pd.to_datetime(sessions["session_date"]),
+        missed=~sessions["is_present"].astype(bool),
+        authorised=sessions["is_authorised_absence"].astype(bool),
+        unauthorised=sessions["is_unauthorised_absence"].astype(bool))
+    frame["weekday"] = frame["session_date"].dt.dayofweek.map(dict(enumerate(WEEKDAYS)))
+    frame["week"] = frame["session_date"] - pd.to_timedelta(frame["session_date"].dt.dayofweek, unit="D")
+
+    def summarise(by: list[str]) -> pd.DataFrame:
+        grouped = frame.groupby(by, sort=True).agg(
+            possible=("missed", "size"), missed=("missed", "sum"), authorised=("authorised", "sum"),
+            unauthorised=("unauthorised", "sum")).reset_index()
+        grouped["attendance_pct"] = (100.0 * (grouped["possible"] - grouped["missed"]) / grouped["possible"]).round(1)
+        return grouped
+
+    by_day = summarise(["weekday", "session"]) if len(frame) else pd.DataFrame(
+        columns=["weekday", "session", "possible", "missed", "authorised", "unauthorised", "attendance_pct"])
+    by_day = by_day.sort_values(["weekday", "session"], key=lambda c: c.map(WEEKDAYS.index)
+                                if c.name == "weekday" else c).reset_index(drop=True)
+    by_week = summarise(["week"]) if len(frame) else pd.DataFrame(
+        columns=["week", "possible", "missed", "authorised", "unauthorised", "attendance_pct"])
+    return AttendancePattern(by_day, by_week)
+
+
 ATTENDANCE = rate_of("present_sessions", "possible_sessions")
 PERSISTENT_ABSENCE = share_of("persistent_absent")
 SEVERE_ABSENCE = share_of("severe_absent")

@@ -89,6 +89,15 @@ def pupil_record(run: Run, scope: Scope, school: str, upn: str) -> PupilRecord:
                        run("pupil_targets", **params), run("pupil_interventions", **params))
 
 
+def pupil_attendance_pattern(run: Run, scope: Scope, school: str, upn: str, from_date, to_date):
+    """Where one pupil's absences fall between two dates: by day and session, and week by week."""
+    from warehouse import analysis
+
+    sessions = run("pupil_sessions", **scope.params(), school=school, upn=upn,
+                   from_date=pd.Timestamp(from_date).date(), to_date=pd.Timestamp(to_date).date())
+    return analysis.attendance_pattern(sessions)
+
+
 def target_checks(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFrame:
     """Current targets of the view's pupils, flagged ones first."""
     return run("target_checks", **loader_params(scope, view))
