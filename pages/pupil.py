@@ -102,6 +102,10 @@ if run is not None and view.school is not None:
     st.subheader("Trajectories")
     st.caption("Working-at grade (points on the subject's scale) at each drop, and the progress-target line.")
     history = record.progress.dropna(subset=["working_at_points"])
+    earlier = st.toggle("Subjects no longer taken (earlier key stages)", key="pupil_earlier",
+                        help="By default, the subjects the pupil has a grade in at this drop.")
+    if not earlier and not now.empty:
+        history = history[history["subject_name"].isin(now["subject_name"])]
     if history.empty:
         st.info("No working-at grades yet.")
     else:

@@ -212,6 +212,8 @@ def test_the_pupil_page_shows_one_pupils_subjects_from_the_marts(demo_env):
     assert list(subjects[["subject_name", "working_at", "target"]].itertuples(index=False, name=None)) == expected
     assert len(at.get("vega_lite_chart")) == 3   # trajectories; absence by day and session; week by week
     assert any(c.value.startswith("Sessions missed from 01/09/2025 to the drop") for c in at.caption)
+    at.toggle(key="pupil_earlier").set_value(True).run()   # subjects of earlier key stages too
+    assert not at.exception and len(at.get("vega_lite_chart")) == 3
 
 
 def test_a_pupils_attendance_pattern_counts_their_missed_sessions(demo_env):
