@@ -2,7 +2,7 @@
 
     python bench/interactions.py                       # the demo school (loaded into a temporary warehouse)
     python bench/interactions.py --data-dir DIR        # an existing warehouse, e.g. a 20-school trust
-    python bench/interactions.py --changes 20
+    python bench/interactions.py --changes 20 --pages Pupil,Attendance
 
 For each page, opens a shared link (Year 11), then changes the sidebar's year
 group back and forth and times each change, in the page itself (so the
@@ -84,19 +84,21 @@ def choose_year(page, year: int) -> tuple[float, float]:
     return drawn / 1000, settled / 1000
 
 
-def measure(data_dir: Path, changes: int) -> None:
+def measure(data_dir: Path, changes: int, only: list[str] | None = None) -> None:
     with browser_page(1400, 1000) as page:   # the browser is already open, as a user's is
         started = time.perf_counter()
         with running_app(data_dir) as url:
             page.goto(url + "/?year=11")
             page.get_by_test_id("stMetricValue").first.wait_for(timeout=60_000)
             print(f"cold start (server start to the Overview's first figures): {time.perf_counter() - started:.2f} s")
-            pages(page, url, changes)
+            pages(page, url, changes, only)
 
 
-def pages(page, url: str, changes: int) -> None:
+def pages(page, url: str, changes: int, only: list[str] | None = None) -> None:
     """Each page in a fresh tab, as a colleague opening a shared link; then its filter changes."""
     for name, link in PAGES.items():
+        if only and name not in only:
+            continue
         tab = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})
         tab.goto(f"{url}/{link}year=11")
         tab.get_by_test_id("stSelectbox").filter(has_text="Year group").wait_for(timeout=60_000)
@@ -116,15 +118,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, help="an existing warehouse (default: load the demo school)")
     parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--pages", help="only these pages, by title, comma-separated (e.g. Pupil,Attendance)")
     args = parser.parse_args()
+    only = [name.strip() for name in args.pages.split(",")] if args.pages else None
     if args.data_dir:
-        measure(args.data_dir, args.changes)
+        measure(args.data_dir, args.changes, only)
         return
     with tempfile.TemporaryDirectory() as temporary:
         data_dir = Path(temporary) / "warehouse"
         subprocess.run([sys.executable, "-m", "warehouse", "demo", "--quiet"], cwd=ROOT, check=True,
                        env={**os.environ, "TRACKER_DATA_DIR": str(data_dir)}, stdout=subprocess.DEVNULL)
-        measure(data_dir, args.changes)
+        measure(data_dir, args.changes, only)
 
 
 if __name__ == "__main__":

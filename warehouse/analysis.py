@@ -199,28 +199,25 @@ def attendance_pattern(sessions: pd.DataFrame) -> AttendancePattern:
     `sessions`: one row per possible session (named query `pupil_sessions`).
     Present includes approved educational activity, as the DfE counts it.
     """
-    frame = sessions.assign(
-        session_date=pd.to_datetime(sessions["session_date"]),
-        missed=~sessions["is_present"].astype(bool),
-        authorised=sessions["is_authorised_absence"].astype(bool),
-        unauthorised=sessions["is_unauthorised_absence"].astype(bool))
-    frame["weekday"] = frame["session_date"].dt.dayofweek.map(dict(enumerate(WEEKDAYS)))
-    frame["week"] = frame["session_date"] - pd.to_timedelta(frame["session_date"].dt.dayofweek, unit="D")
+    dates = pd.to_datetime(sessions["session_date"])
+    frame = pd.DataFrame({
+        "day": dates.dt.dayofweek.to_numpy(), "session": sessions["session"].to_numpy(),
+        "week": (dates - pd.to_timedelta(dates.dt.dayofweek, unit="D")).to_numpy(),
+        "missed": ~sessions["is_present"].astype(bool).to_numpy(),
+        "authorised": sessions["is_authorised_absence"].astype(bool).to_numpy(),
+        "unauthorised": sessions["is_unauthorised_absence"].astype(bool).to_numpy()})
+    counts = ["possible", "missed", "authorised", "unauthorised"]
 
-    def summarise(by: list[str]) -> pd.DataFrame:
-        grouped = frame.groupby(by, sort=True).agg(
-            possible=("missed", "size"), missed=("missed", "sum"), authorised=("authorised", "sum"),
-            unauthorised=("unauthorised", "sum")).reset_index()
-        grouped["attendance_pct"] = (100.0 * (grouped["possible"] - grouped["missed"]) / grouped["possible"]).round(1)
-        return grouped
+    def summarise(keys: list[str]) -> pd.DataFrame:
+        grouped = frame.groupby(keys, sort=True)
+        summary = grouped[counts[1:]].sum().astype(int)
+        summary.insert(0, "possible", grouped.size())
+        summary["attendance_pct"] = (100.0 * (summary["possible"] - summary["missed"]) / summary["possible"]).round(1)
+        return summary.reset_index()
 
-    by_day = summarise(["weekday", "session"]) if len(frame) else pd.DataFrame(
-        columns=["weekday", "session", "possible", "missed", "authorised", "unauthorised", "attendance_pct"])
-    by_day = by_day.sort_values(["weekday", "session"], key=lambda c: c.map(WEEKDAYS.index)
-                                if c.name == "weekday" else c).reset_index(drop=True)
-    by_week = summarise(["week"]) if len(frame) else pd.DataFrame(
-        columns=["week", "possible", "missed", "authorised", "unauthorised", "attendance_pct"])
-    return AttendancePattern(by_day, by_week)
+    by_day = summarise(["day", "session"])
+    by_day.insert(0, "weekday", by_day.pop("day").map(dict(enumerate(WEEKDAYS))))
+    return AttendancePattern(by_day, summarise(["week"]))
 
 
 ATTENDANCE = rate_of("present_sessions", "possible_sessions")
