@@ -98,7 +98,11 @@ class Tiny:
         from warehouse.data import query_parameters, query_sql
 
         used = query_parameters(name)
-        return self.con.execute(query_sql(name), {k: v for k, v in params.items() if k in used}).df()
+        cursor = self.con.cursor()   # a cursor per query: loaders run a page's queries side by side
+        try:
+            return cursor.execute(query_sql(name), {k: v for k, v in params.items() if k in used}).df()
+        finally:
+            cursor.close()
 
     def frame(self, sql: str, *params) -> pd.DataFrame:
         return self.con.execute(sql, list(params)).df()

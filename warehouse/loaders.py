@@ -1,10 +1,13 @@
 """Named loaders: what each page asks the warehouse for, always within the viewer's scope.
 
-`run` is WarehouseReader.run (or anything with its signature). No Streamlit here.
+`run` is WarehouseReader.run (or anything with its signature that may be called
+from several threads at once: a page's queries run side by side). No Streamlit here.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 import pandas as pd
@@ -12,6 +15,15 @@ import pandas as pd
 from warehouse.view import Scope, ViewFilters, loader_params
 
 Run = Callable[..., pd.DataFrame]
+
+# A page's queries run side by side: each on its own cursor, and DuckDB lets go of
+# Python while it works, so four small queries take about half as long as in turn.
+_QUERIES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="warehouse-query")
+
+
+def together(*calls: Callable[[], pd.DataFrame]) -> list[pd.DataFrame]:
+    """The results of several calls (e.g. partial(run, "query", **params)), run at the same time, in order."""
+    return list(_QUERIES.map(lambda call: call(), calls))
 
 
 def filter_options(run: Run, scope: Scope) -> pd.DataFrame:
@@ -33,12 +45,8 @@ class Overview:
 
 def overview(run: Run, scope: Scope, view: ViewFilters) -> Overview:
     params = loader_params(scope, view)
-    return Overview(
-        progress_by_point=run("overview_progress", **params),
-        by_subject=run("overview_by_subject", **params),
-        ks4=run("overview_ks4", **params),
-        attendance=run("overview_attendance", **params),
-    )
+    return Overview(*together(*(partial(run, name, **params) for name in (
+        "overview_progress", "overview_by_subject", "overview_ks4", "overview_attendance"))))
 
 
 STATUS_LABELS = {"ahead": "▲ ahead", "on_track": "● on track", "below": "▼ below", "well_below": "▼▼ well below"}
@@ -53,13 +61,13 @@ class YearReview:
 
 def year_review(run: Run, scope: Scope, view: ViewFilters) -> YearReview:
     params = loader_params(scope, view)
-    subjects = run("status_grid", **params)
+    subjects, lists = together(partial(run, "status_grid", **params), partial(run, "review_lists", **params))
     grid = (subjects.assign(status=subjects["status"].map(STATUS_LABELS).fillna("–"))
             .pivot_table(index=["pupil_name", "upn", "tutor_group"], columns="subject_name", values="status",
                          aggfunc="first", fill_value="")
             .reset_index()) if not subjects.empty else subjects
     movers = run("movers", **params) if view.compare_point else pd.DataFrame()
-    return YearReview(lists=run("review_lists", **params), grid=grid, movers=movers)
+    return YearReview(lists=lists, grid=grid, movers=movers)
 
 
 def pupils_to_find(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFrame:
@@ -85,8 +93,8 @@ def pupil_record(run: Run, scope: Scope, school: str, upn: str) -> PupilRecord:
     if profile.empty:
         empty = pd.DataFrame()
         return PupilRecord(None, empty, empty, empty, empty)
-    return PupilRecord(profile.iloc[0], run("pupil_progress", **params), run("pupil_attendance", **params),
-                       run("pupil_targets", **params), run("pupil_interventions", **params))
+    return PupilRecord(profile.iloc[0], *together(*(partial(run, name, **params) for name in (
+        "pupil_progress", "pupil_attendance", "pupil_targets", "pupil_interventions"))))
 
 
 def pupil_attendance_pattern(run: Run, scope: Scope, school: str, upn: str, from_date, to_date):
@@ -123,14 +131,15 @@ def subject_view(run: Run, scope: Scope, view: ViewFilters) -> SubjectView:
     from warehouse import analysis
 
     params = loader_params(scope, view)
-    pupils = run("subject_rows", **params)
-    by_class = (pupils.groupby(["class_code", "teacher"], dropna=False)
-                .agg(pupils=("upn", "nunique"), pct_on_track=("on_track", lambda s: 100 * s.dropna().mean()),
+    pupils, transition = together(partial(run, "subject_rows", **params),
+                                  partial(analysis.transition_matrix, run, **params))
+    by_class = (pupils.assign(on_track_pct=100 * pupils["on_track"].astype("float"))
+                .groupby(["class_code", "teacher"], dropna=False)
+                .agg(pupils=("upn", "nunique"), pct_on_track=("on_track_pct", "mean"),
                      mean_gap_grades=("gap_grades", "mean"), mean_residual_grades=("residual_grades", "mean"))
                 .reset_index().sort_values("class_code")) if not pupils.empty else pd.DataFrame()
     grades = (pupils.groupby(["working_at", "working_at_points"]).size().rename("pupils").reset_index()
               .sort_values("working_at_points", ascending=False)) if not pupils.empty else pd.DataFrame()
-    transition = analysis.transition_matrix(run, **params)
     return SubjectView(pupils, by_class, grades, transition)
 
 
@@ -144,12 +153,11 @@ def attendance(run: Run, scope: Scope, view: ViewFilters, from_date, to_date) ->
     from warehouse import analysis
 
     params = loader_params(scope, view)
-    pupils = analysis.attendance_between(run, **{**params, "from_date": from_date, "to_date": to_date})
-    groups = run("pupil_search_groups", **params)
-    pupils = pupils.merge(groups, on="upn", how="left")
-    by_month = run("attendance_by_month", **{**params, "from_date": pd.Timestamp(from_date).date(),
-                                              "to_date": pd.Timestamp(to_date).date()})
-    return AttendanceView(pupils, by_month)
+    dates = {"from_date": pd.Timestamp(from_date).date(), "to_date": pd.Timestamp(to_date).date()}
+    pupils, groups, by_month = together(partial(analysis.attendance_between, run, **params, **dates),
+                                        partial(run, "pupil_search_groups", **params),
+                                        partial(run, "attendance_by_month", **params, **dates))
+    return AttendanceView(pupils.merge(groups, on="upn", how="left"), by_month)
 
 
 def academic_year_dates(run: Run, view: ViewFilters) -> tuple:
