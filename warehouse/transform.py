@@ -102,12 +102,12 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings | None = None, timi
 
 def _drop_if_other_kind(con: duckdb.DuckDBPyConnection, name: str, kind: str) -> None:
     """A model that became a view (or a table) since the warehouse was built replaces the old object."""
-    other = "table" if kind == "view" else "view"
-    catalog = "duckdb_views()" if other == "view" else "duckdb_tables()"
-    found = con.execute(f"select count(*) from {catalog} where schema_name = 'main' and {other}_name = ?",
-                        [name]).fetchall()[0][0]
-    if found:
-        con.execute(f"drop {other} {quote(name)}")
+    found = con.execute("select table_type from information_schema.tables where table_schema = 'main' "
+                        "and table_name = ?", [name]).fetchall()
+    existing = {"VIEW": "view", "BASE TABLE": "table"}.get(found[0][0]) if found else None
+    if existing is not None and existing != kind:
+        # An identifier cannot be a bound parameter: the kind is one of two words, the name is quoted.
+        con.execute("drop " + existing + " " + quote(name))
 
 
 def data_tests() -> list[tuple[str, str, str, object]]:
