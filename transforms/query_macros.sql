@@ -18,3 +18,12 @@ create or replace macro view_pupils(scope_schools, scope_upns, school, point_is,
       and (gender_is is null or p.gender = gender_is)
       and (band_is is null or p.prior_attainment_band = band_is)
       and (group_is is null or list_contains(p.custom_groups, group_is));
+
+-- Grades entered and missing per class at one drop (point_is null: every drop). The completeness mart
+-- has a row per class and year group (a mixed-year class has several): this sums them per class.
+create or replace macro completeness_by_class(point_is) as table
+    select school_code, assessment_point, subject_code, subject_name, teacher_code, teacher_name, class_code,
+           sum(pupils) as pupils, sum(grades_entered) as grades_entered, sum(grades_missing) as grades_missing
+    from mart_assessment_completeness
+    where point_is is null or assessment_point = point_is
+    group by all;

@@ -3,12 +3,7 @@
 -- missing, and the classes still to complete (with how many grades each is missing).
 -- Only subjects with grades still to enter.
 with classes as (
-    -- one row per class (the mart has one per class and year group: mixed-year classes have several)
-    select school_code, assessment_point, subject_code, subject_name, class_code, sum(pupils) as pupils,
-           sum(grades_entered) as grades_entered, sum(grades_missing) as grades_missing
-    from mart_assessment_completeness
-    where cast($assessment_point as varchar) is null or assessment_point = cast($assessment_point as varchar)
-    group by all
+    select * from completeness_by_class(cast($assessment_point as varchar))
 ),
 
 final as (
@@ -25,7 +20,7 @@ final as (
         cast(sum(grades_missing) as bigint) as grades_missing,
         round(100.0 * sum(grades_entered) / sum(pupils), 1) as pct_entered
     from classes
-    group by school_code, assessment_point, subject_code, subject_name
+    group by all
     having sum(grades_missing) > 0
 )
 
