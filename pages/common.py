@@ -144,16 +144,13 @@ def drill_down(label: str, options: list, key: str, chart_event=None, param: str
     return st.selectbox(label, options, key=key, help=help)
 
 
-GROUP_WORDS = {"gender": {"F": "Female", "M": "Male", "X": "Other (X)"},
-               "sen_status": {"N": "No SEN", "K": "SEN support (K)", "E": "EHC plan (E)"},
-               "prior_attainment_band": {"low": "Low", "middle": "Middle", "high": "High"}}
-
-
 def with_group_labels(compared: pd.DataFrame) -> pd.DataFrame:
-    """compare_groups' output with its groups in words: yes/no (a table would show ticks), SEN and gender
-    codes, prior-attainment bands."""
+    """compare_groups' output with its groups in words: SEN and gender codes and prior-attainment bands as
+    the Groups page says them, yes/no groups as Yes and No (a table would show them as ticks)."""
+    from warehouse.groups import GROUP_WORDS
+
     def in_words(by, group):
-        if by in GROUP_WORDS:
+        if by in ("gender", "sen_status", "prior_attainment_band"):
             return GROUP_WORDS[by].get(group, group)
         return {"True": "Yes", "False": "No"}.get(str(group), group)
 

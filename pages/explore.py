@@ -4,14 +4,13 @@ The question is kept in the URL (measure, split, split2, chart, basis, show)
 beside the sidebar's view, so a link reproduces it. No free SQL: the measures
 and splits are a fixed catalogue (warehouse/explore.py) over named queries.
 """
-from urllib.parse import urlencode
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pages.common import current_scope, downloads, use_the_router, warehouse_run
+from pages.common import current_scope, downloads, pupil_link, use_the_router, warehouse_run
 from pages.filters import current_view, describe
 from warehouse import explore
 from warehouse.explore import KS4_BASES, MEASURES, PUPIL, SPLITS, SUBJECT, Question
@@ -249,7 +248,7 @@ if run is not None and view.school is not None:
     else:
         group, group2 = groups[labels.index(show)]
         behind = explore.rows_behind(rows, question, group, group2 if split2 else None)
-        behind = behind.assign(open=[f"/pupil?{urlencode({**view.to_url(), 'upn': upn})}" for upn in behind["upn"]])
+        behind = behind.assign(open=[pupil_link(view, upn) for upn in behind["upn"]])
         details = SUBJECT_SHOWS if level == SUBJECT else (measure.shows or GROUP_SHOWS)
         columns = ["pupil_name", "open", "tutor_group", "year_group", *details]
         listed = in_words(behind[columns])

@@ -9,9 +9,8 @@ from warehouse import analysis, loaders
 from warehouse.loaders import STATUS_LABELS
 from warehouse.pupil_summary import summary_file_name, summary_html
 
-def attendance_pattern(view, upn: str) -> None:
+def attendance_pattern(view, upn: str, year_start, point_date) -> None:
     """Where the pupil's absences fall this year, up to the drop: by day and session, and week by week."""
-    year_start, point_date = loaders.academic_year_dates(run, view)
     pattern = loaders.pupil_attendance_pattern(run, current_scope(), view.school, upn, year_start, point_date)
     if pattern.by_day.empty:
         return
@@ -62,7 +61,7 @@ if run is not None and view.school is not None:
     pupil = record.profile
     name_column, print_column = st.columns([4, 1], vertical_alignment="bottom")
     name_column.header(pupil.pupil_name)
-    _, point_date = loaders.academic_year_dates(run, view)
+    year_start, point_date = loaders.academic_year_dates(run, view)
     print_column.download_button(
         "Printable summary", summary_html(record, view.assessment_point, point_date).encode("utf-8"),
         file_name=summary_file_name(upn, view.assessment_point), mime="text/html", icon=":material/print:",
@@ -143,7 +142,7 @@ if run is not None and view.school is not None:
                 "unauthorised_absence_sessions": "Unauthorised",
                 "attendance_pct": st.column_config.NumberColumn("Attendance %", format="%.1f"),
                 "persistent_absent": "Persistent (≥10%)", "severe_absent": "Severe (≥50%)"})
-        attendance_pattern(view, upn)
+        attendance_pattern(view, upn, year_start, point_date)
     with right:
         st.subheader("Programmes")
         if record.interventions.empty:
