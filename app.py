@@ -6,11 +6,13 @@ sidebar filters, which the URL keeps (a link reproduces the view).
 """
 import streamlit as st
 
+from pages.charts import skip_schema_check_outside_tests
 from pages.common import current_scope, quiet_run
 from pages.filters import render_sidebar_filters
 from warehouse import loaders
 
 st.set_page_config(page_title="Pupil progress tracker", page_icon=":material/monitoring:", layout="wide")
+skip_schema_check_outside_tests()
 
 # Pages about pupils share the sidebar's view; the data manager's pages do not need it.
 # URL paths are the file names, so that a link opened on a fresh server (which

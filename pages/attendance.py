@@ -68,7 +68,9 @@ if run is not None and view.school is not None:
             chart = (alt.Chart(data.by_month).mark_line(point=True)
                      .encode(x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")),
                              y=alt.Y("attendance_pct:Q", title="Attendance (%)", scale=alt.Scale(zero=False)),
-                             tooltip=[alt.Tooltip("month:T", format="%B %Y"), "attendance_pct", "pupils"]))
+                             tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"),
+                                      alt.Tooltip("attendance_pct:Q", title="Attendance %"),
+                                      alt.Tooltip("pupils:Q", title="Pupils")]))
             st.altair_chart(chart, width="stretch")
 
     # Drawn only when open (on_change="rerun"): a filter change stays quick.
@@ -93,7 +95,10 @@ if run is not None and view.school is not None:
                        y=alt.Y("mean_gap_grades:Q", title="Mean gap to progress target (grades)"),
                        color=alt.Color("persistent:N", title="Persistently absent",
                                        scale=alt.Scale(domain=["No", "Yes"], range=["#3182bd", "#e6550d"])),
-                       tooltip=["pupil_name", "tutor_group", "attendance_pct", "mean_gap_grades"]))
+                       tooltip=[alt.Tooltip("pupil_name:N", title="Pupil"),
+                                alt.Tooltip("tutor_group:N", title="Tutor group"),
+                                alt.Tooltip("attendance_pct:Q", title="Attendance %"),
+                                alt.Tooltip("mean_gap_grades:Q", title="Mean gap (grades)")]))
     st.altair_chart(scatter, width="stretch")
 
     st.subheader("Persistently absent pupils")

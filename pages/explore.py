@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from pages.charts import highlight
 from pages.common import current_scope, downloads, pupil_link, use_the_router, warehouse_run
 from pages.filters import current_view, describe
 from warehouse import explore
@@ -108,18 +109,18 @@ def bar_chart(figures: pd.DataFrame, question: Question):
                            scale=alt.Scale(domain=order2, range=(PALETTE * 4)[:len(order2)]),
                            legend=alt.Legend(orient="top"))
     else:
-        colour = alt.value(PALETTE[0])
+        colour = alt.ColorValue(PALETTE[0])
     base = alt.Chart(data)
     bars = (base.mark_bar().encode(
         x=alt.X("value:Q", title=f"{measure.label}" + ("  (black tick: the rest)" if measure.has_gap else "")),
-        color=colour, opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)), tooltip=tooltip, **encoding)
+        color=colour, opacity=highlight(pick, others=0.35), tooltip=tooltip, **encoding)
         .add_params(pick))
     labels = base.mark_text(align="left", dx=4, fontSize=11).encode(
-        x="value:Q", text="shown:N", **encoding)
+        x=alt.X("value:Q"), text=alt.Text("shown:N"), **encoding)
     layers = [bars, labels]
     if measure.has_gap:
         layers.append(base.mark_tick(color="black", thickness=2, size=18)
-                      .encode(x="rest_value:Q", tooltip=tooltip, **encoding))
+                      .encode(x=alt.X("rest_value:Q"), tooltip=tooltip, **encoding))
     # fit-x: the width follows the page, the height is the bars' (not the legend's and axes' too).
     return alt.layer(*layers).properties(height=max(60, 26 * len(data)),
                                          autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))

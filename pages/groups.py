@@ -3,6 +3,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from pages.charts import highlight
 from pages.common import current_scope, downloads, drill_down, pupil_link, use_the_router, warehouse_run
 from pages.filters import current_view, describe
 from warehouse import groups, loaders
@@ -49,7 +50,7 @@ def gap_chart(gaps: pd.DataFrame, measure: groups.Measure) -> alt.Chart:
                     x=alt.X("gap:Q", title=f"Gap to the rest ({measure.unit})"),
                     color=alt.Color("sign:N", title="Against the rest", legend=alt.Legend(orient="bottom"),
                                     scale=alt.Scale(domain=["above", "below"], range=["#0072B2", "#E69F00"])),
-                    opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
+                    opacity=highlight(pick),
                     tooltip=[alt.Tooltip("split:N", title="Split"), alt.Tooltip("label:N", title="Group"),
                              alt.Tooltip("pupils:Q", title="Pupils"),
                              alt.Tooltip("value:Q", title=measure.label, format=".2f"),
@@ -86,12 +87,13 @@ def venn_chart(venn: groups.Venn, labels: list[str]) -> alt.LayerChart:
         alt.Chart(circles).mark_circle(size=3.1416 * UNIT_PX ** 2, opacity=0.25).encode(x=x, y=y, color=colour),
         alt.Chart(circles).mark_circle(size=3.1416 * UNIT_PX ** 2, filled=False, strokeWidth=2).encode(
             x=x, y=y, color=colour),
-        alt.Chart(names).mark_text(fontSize=14, fontWeight="bold").encode(x=x, y=y, text="set:N", color=colour),
+        alt.Chart(names).mark_text(fontSize=14, fontWeight="bold").encode(
+            x=x, y=y, text=alt.Text("set:N"), color=colour),
         alt.Chart(regions).mark_circle(size=1800, opacity=0.01).encode(
             x=x, y=y, tooltip=[alt.Tooltip("region:N", title="Region"), alt.Tooltip("pupils:Q", title="Pupils")]
         ).add_params(pick),
         alt.Chart(regions).mark_text(fontSize=18, fontWeight="bold").encode(
-            x=x, y=y, text="pupils:Q",
+            x=x, y=y, text=alt.Text("pupils:Q"),
             tooltip=[alt.Tooltip("region:N", title="Region"), alt.Tooltip("pupils:Q", title="Pupils")]),
     ).properties(width=int(4.4 * UNIT_PX), height=int(3.8 * UNIT_PX))
 

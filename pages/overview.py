@@ -3,6 +3,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from pages.charts import highlight
 from pages.common import current_scope, drill_down, subject_page_link, use_the_router, warehouse_run
 from pages.filters import current_view, describe
 from warehouse import loaders
@@ -95,7 +96,7 @@ if run is not None and view.school is not None:
                 .mark_bar()
                 .add_params(pick)
                 .encode(
-                    opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
+                    opacity=highlight(pick),
                     x=alt.X("pct_on_track:Q", title="On track (%)", scale=alt.Scale(domain=[0, 100])),
                     y=alt.Y("subject_name:N", title=None, sort="x"),
                     tooltip=[alt.Tooltip("subject_name", title="Subject"),

@@ -9,30 +9,29 @@ from warehouse import analysis, loaders
 from warehouse.loaders import STATUS_LABELS
 from warehouse.pupil_summary import summary_file_name, summary_html
 
-def attendance_pattern(view, upn: str, year_start, point_date) -> None:
+def attendance_pattern(pattern: analysis.AttendancePattern, year_start, point_date) -> None:
     """Where the pupil's absences fall this year, up to the drop: by day and session, and week by week."""
-    pattern = loaders.pupil_attendance_pattern(run, current_scope(), view.school, upn, year_start, point_date)
     if pattern.by_day.empty:
         return
     st.caption(f"Sessions missed from {year_start:%d/%m/%Y} to the drop ({point_date:%d/%m/%Y}), by day and "
                "session, and week by week: a pattern (every Monday, afternoons) is worth a conversation.")
-    days = (alt.Chart(pattern.by_day).mark_rect()
-            .encode(x=alt.X("weekday:N", title=None, sort=list(analysis.WEEKDAYS), axis=alt.Axis(labelAngle=0)),
-                    y=alt.Y("session:N", title=None),
-                    color=alt.Color("missed:Q", title="Missed", scale=alt.Scale(scheme="oranges")),
-                    tooltip=[alt.Tooltip("weekday:N", title="Day"), alt.Tooltip("session:N", title="Session"),
-                             alt.Tooltip("possible:Q", title="Possible"), alt.Tooltip("missed:Q", title="Missed"),
-                             alt.Tooltip("unauthorised:Q", title="Unauthorised"),
-                             alt.Tooltip("attendance_pct:Q", title="Attendance %")]))
-    counts = alt.Chart(pattern.by_day).mark_text().encode(
-        x=alt.X("weekday:N", sort=list(analysis.WEEKDAYS)), y="session:N", text="missed:Q")
-    st.altair_chart(days + counts, width="stretch", height=170)
+    day = alt.X("weekday:N", title=None, sort=list(analysis.WEEKDAYS), axis=alt.Axis(labelAngle=0))
+    days = alt.Chart(pattern.by_day).encode(x=day, y=alt.Y("session:N", title=None))
+    grid = days.mark_rect().encode(
+        color=alt.Color("missed:Q", title="Missed", scale=alt.Scale(scheme="oranges")),
+        tooltip=[alt.Tooltip("weekday:N", title="Day"), alt.Tooltip("session:N", title="Session"),
+                 alt.Tooltip("possible:Q", title="Possible"), alt.Tooltip("missed:Q", title="Missed"),
+                 alt.Tooltip("unauthorised:Q", title="Unauthorised"),
+                 alt.Tooltip("attendance_pct:Q", title="Attendance %")])
     weeks = (alt.Chart(pattern.by_week).mark_bar(color="#E69F00")
              .encode(x=alt.X("week:T", title="Week starting", axis=alt.Axis(format="%d %b")),
                      y=alt.Y("missed:Q", title="Missed"),
                      tooltip=[alt.Tooltip("week:T", title="Week starting", format="%d/%m/%Y"),
-                              alt.Tooltip("missed:Q", title="Missed"), alt.Tooltip("possible:Q", title="Possible")]))
-    st.altair_chart(weeks, width="stretch", height=150)
+                              alt.Tooltip("missed:Q", title="Missed"), alt.Tooltip("possible:Q", title="Possible")])
+             .properties(height=130))
+    # One chart of two parts: each chart the browser draws has a fixed cost on every filter change.
+    both = alt.vconcat((grid + days.mark_text().encode(text=alt.Text("missed:Q"))).properties(height=110), weeks)
+    st.altair_chart(both.resolve_scale(color="independent"), width="stretch")
 
 
 use_the_router()
@@ -57,11 +56,11 @@ if run is not None and view.school is not None:
     if st.query_params.get("upn") != upn:
         st.query_params["upn"] = upn
 
-    record = loaders.pupil_record(run, current_scope(), view.school, upn)
+    year_start, point_date = loaders.academic_year_dates(run, view)
+    record = loaders.pupil_record(run, current_scope(), view.school, upn, absences_between=(year_start, point_date))
     pupil = record.profile
     name_column, print_column = st.columns([4, 1], vertical_alignment="bottom")
     name_column.header(pupil.pupil_name)
-    year_start, point_date = loaders.academic_year_dates(run, view)
     print_column.download_button(
         "Printable summary", summary_html(record, view.assessment_point, point_date).encode("utf-8"),
         file_name=summary_file_name(upn, view.assessment_point), mime="text/html", icon=":material/print:",
@@ -127,7 +126,7 @@ if run is not None and view.school is not None:
                                   alt.Tooltip("target:N", title="Target"), alt.Tooltip("status:N", title="Status")])
                  .properties(width=260, height=160)
                  .facet(facet=alt.Facet("subject_name:N", title=None), columns=3)
-                 .resolve_scale(y="independent"))
+                 .resolve_scale(y="shared"))
         st.altair_chart(chart)
 
     left, right = st.columns(2)
@@ -142,7 +141,7 @@ if run is not None and view.school is not None:
                 "unauthorised_absence_sessions": "Unauthorised",
                 "attendance_pct": st.column_config.NumberColumn("Attendance %", format="%.1f"),
                 "persistent_absent": "Persistent (≥10%)", "severe_absent": "Severe (≥50%)"})
-        attendance_pattern(view, upn, year_start, point_date)
+        attendance_pattern(record.absence_pattern, year_start, point_date)
     with right:
         st.subheader("Programmes")
         if record.interventions.empty:
@@ -152,8 +151,10 @@ if run is not None and view.school is not None:
                 "programme": "Programme", "subject_name": "Subject",
                 "start_date": st.column_config.DateColumn("From", format="DD/MM/YYYY"),
                 "end_date": st.column_config.DateColumn("To", format="DD/MM/YYYY"), "lead": "Lead"})
-    with st.expander("Targets and estimates: who set each, when and why"):
-        st.dataframe(record.targets, hide_index=True, width="stretch", column_config={
+    history_of_targets = st.expander("Targets and estimates: who set each, when and why", key="pupil_targets_open",
+                                     on_change="rerun")
+    if history_of_targets.open:   # drawn only when open
+        history_of_targets.dataframe(record.targets, hide_index=True, width="stretch", column_config={
             "subject_name": "Subject", "target_kind": "Kind", "grade": "Grade", "target_source": "Source",
             "set_by": "Set by", "set_on": st.column_config.DateColumn("Set on", format="DD/MM/YYYY"),
             "reason": "Why", "is_current": "Current"})

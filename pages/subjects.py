@@ -3,6 +3,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from pages.charts import highlight
 from pages.common import (current_scope, downloads, drill_down, open_a_pupil, pupil_link, subject_link,
                           use_the_router, warehouse_run, with_group_labels)
 from pages.filters import current_view, describe
@@ -94,8 +95,10 @@ if run is not None and view.school is not None:
         pick = alt.selection_point(name="pick", fields=["pick"])
         chart = (alt.Chart(data.grades.assign(pick=data.grades["working_at"])).mark_bar().add_params(pick)
                  .encode(x=alt.X("working_at:N", title="Working at", sort=alt.SortField("working_at_points")),
-                         y=alt.Y("pupils:Q", title="Pupils"), tooltip=["working_at", "pupils"],
-                         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5))))
+                         y=alt.Y("pupils:Q", title="Pupils"),
+                         tooltip=[alt.Tooltip("working_at:N", title="Working at"),
+                                  alt.Tooltip("pupils:Q", title="Pupils")],
+                         opacity=highlight(pick)))
         grade_event = st.altair_chart(chart, width="stretch", on_select="rerun", key="subject_grades")
         st.caption("Pupils by prior-attainment band (rows) and whole grade (columns).")
         st.dataframe(data.transition.rename_axis("Prior attainment"), width="stretch")

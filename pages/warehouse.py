@@ -33,7 +33,9 @@ if summary is not None:
             x=alt.X("year_group:O", title="Year group", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("pupils:Q", title="Pupils"),
             color=alt.Color("school_code:N", title="School"),
-            tooltip=["school_code", "year_group", "pupils", "disadvantaged", "sen", "without_ks2"],
+            tooltip=[alt.Tooltip("school_code:N", title="School"), alt.Tooltip("year_group:O", title="Year group"),
+                     alt.Tooltip("pupils:Q", title="Pupils"), alt.Tooltip("disadvantaged:Q", title="Disadvantaged"),
+                     alt.Tooltip("sen:Q", title="SEN"), alt.Tooltip("without_ks2:Q", title="Without KS2")],
         )
     )
     st.altair_chart(chart, width="stretch")

@@ -7,6 +7,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TRACKER_DATA_DIR", str(ROOT / "data" / "pytest-unused"))
+# The app skips Altair's schema check on each rerun (pages/charts.py); the tests keep it, on every chart.
+os.environ["TRACKER_CHECK_CHARTS"] = "1"
 
 from warehouse.config import load_settings  # noqa: E402
 from warehouse.store import Store  # noqa: E402

@@ -210,10 +210,18 @@ def test_the_pupil_page_shows_one_pupils_subjects_from_the_marts(demo_env):
                                "join dim_subject s using (school_code, subject_code) "
                                "where m.upn = ? and m.assessment_point = '2025/26 Summer' order by 1", [upn])
     assert list(subjects[["subject_name", "working_at", "target"]].itertuples(index=False, name=None)) == expected
-    assert len(at.get("vega_lite_chart")) == 3   # trajectories; absence by day and session; week by week
+    assert len(at.get("vega_lite_chart")) == 2   # trajectories; absences by day and session over week by week
     assert any(c.value.startswith("Sessions missed from 01/09/2025 to the drop") for c in at.caption)
     at.toggle(key="pupil_earlier").set_value(True).run()   # subjects of earlier key stages too
-    assert not at.exception and len(at.get("vega_lite_chart")) == 3
+    assert not at.exception and len(at.get("vega_lite_chart")) == 2
+    # The history of targets is drawn when its expander is opened.
+    closed = len(at.dataframe)
+    at.session_state["pupil_targets_open"] = True
+    at.run()
+    assert len(at.dataframe) == closed + 1
+    history = at.dataframe[-1].value
+    assert len(history) == query(demo_env, "select count(*) from fct_target where upn = ?", [upn])[0][0] > 0
+    assert {"set_by", "set_on", "reason"} <= set(history.columns)
 
 
 def test_a_pupils_attendance_pattern_counts_their_missed_sessions(demo_env):

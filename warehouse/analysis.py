@@ -201,8 +201,8 @@ def attendance_pattern(sessions: pd.DataFrame) -> AttendancePattern:
     """
     dates = pd.to_datetime(sessions["session_date"])
     frame = pd.DataFrame({
-        "day": dates.dt.dayofweek.to_numpy(), "session": sessions["session"].to_numpy(),
-        "week": (dates - pd.to_timedelta(dates.dt.dayofweek, unit="D")).to_numpy(),
+        "day": dates.dt.day_of_week.to_numpy(), "session": sessions["session"].to_numpy(),
+        "week": (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).to_numpy(),
         "missed": ~sessions["is_present"].astype(bool).to_numpy(),
         "authorised": sessions["is_authorised_absence"].astype(bool).to_numpy(),
         "unauthorised": sessions["is_unauthorised_absence"].astype(bool).to_numpy()})

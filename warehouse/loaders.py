@@ -18,7 +18,7 @@ Run = Callable[..., pd.DataFrame]
 
 # A page's queries run side by side: each on its own cursor, and DuckDB lets go of
 # Python while it works, so four small queries take about half as long as in turn.
-_QUERIES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="warehouse-query")
+_QUERIES = ThreadPoolExecutor(max_workers=6, thread_name_prefix="warehouse-query")
 
 
 def together(*calls: Callable[[], pd.DataFrame]) -> list[pd.DataFrame]:
@@ -82,19 +82,28 @@ class PupilRecord:
     attendance: pd.DataFrame
     targets: pd.DataFrame
     interventions: pd.DataFrame
+    absence_pattern: object = None   # analysis.AttendancePattern, when asked for a period
 
     def at_point(self, assessment_point: str) -> pd.DataFrame:
         return self.progress[self.progress["assessment_point"] == assessment_point]
 
 
-def pupil_record(run: Run, scope: Scope, school: str, upn: str) -> PupilRecord:
+def pupil_record(run: Run, scope: Scope, school: str, upn: str, absences_between: tuple | None = None
+                 ) -> PupilRecord:
+    """One pupil's record; with `absences_between` (two dates), where their absences fell in that period.
+
+    The queries run side by side: a pupil outside the scope has no profile, and then nothing else is shown.
+    """
     params = {**scope.params(), "school": school, "upn": upn}
-    profile = run("pupil_profile", **params)
+    calls = [partial(run, name, **params) for name in (
+        "pupil_profile", "pupil_progress", "pupil_attendance", "pupil_targets", "pupil_interventions")]
+    if absences_between:
+        calls.append(partial(pupil_attendance_pattern, run, scope, school, upn, *absences_between))
+    profile, *rest = together(*calls)
     if profile.empty:
         empty = pd.DataFrame()
         return PupilRecord(None, empty, empty, empty, empty)
-    return PupilRecord(profile.iloc[0], *together(*(partial(run, name, **params) for name in (
-        "pupil_progress", "pupil_attendance", "pupil_targets", "pupil_interventions"))))
+    return PupilRecord(profile.iloc[0], *rest)
 
 
 def pupil_attendance_pattern(run: Run, scope: Scope, school: str, upn: str, from_date, to_date):
