@@ -7,7 +7,7 @@ from pages.common import current_scope, use_the_router, warehouse_run
 from pages.filters import current_view
 from warehouse import analysis, loaders
 from warehouse.loaders import STATUS_LABELS
-from warehouse.pupil_summary import summary_file_name, summary_html
+from warehouse.pupil_summary import academic_year_of, summary_file_name, summary_html
 
 def attendance_pattern(pattern: analysis.AttendancePattern, year_start, point_date) -> None:
     """Where the pupil's absences fall this year, up to the drop: by day and session, and week by week."""
@@ -81,6 +81,15 @@ if run is not None and view.school is not None:
                + (" · groups: " + ", ".join(pupil.custom_groups) if len(pupil.custom_groups) else ""))
 
     now = record.at_point(view.assessment_point)
+    this_year = record.attendance[record.attendance["academic_year"] == academic_year_of(point_date)]
+    figures = st.columns(3)
+    figures[0].metric(f"Attendance {academic_year_of(point_date)}",
+                      "–" if this_year.empty else f"{this_year['attendance_pct'].iloc[0]:.1f}%",
+                      help="Sessions attended as a share of possible sessions this academic year (DfE). A pupil "
+                           "missing 10% or more is persistently absent.")
+    figures[1].metric("Subjects below target", int(now["status"].isin(["below", "well_below"]).sum()),
+                      help="Subjects at this drop below or well below the progress target.")
+    figures[2].metric("Programmes", len(record.interventions), help="Intervention programmes on record.")
     st.subheader(f"Subjects at {view.assessment_point}")
     if now.empty:
         st.info("No grades for this pupil at this drop.")
@@ -129,9 +138,7 @@ if run is not None and view.school is not None:
                  .resolve_scale(y="shared"))
         st.altair_chart(chart)
 
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Attendance")
+    def attendance_tab():
         if record.attendance.empty:
             st.info("No attendance imported for this pupil.")
         else:
@@ -142,8 +149,8 @@ if run is not None and view.school is not None:
                 "attendance_pct": st.column_config.NumberColumn("Attendance %", format="%.1f"),
                 "persistent_absent": "Persistent (≥10%)", "severe_absent": "Severe (≥50%)"})
         attendance_pattern(record.absence_pattern, year_start, point_date)
-    with right:
-        st.subheader("Programmes")
+
+    def programmes_tab():
         if record.interventions.empty:
             st.info("Not in any intervention programme.")
         else:
@@ -151,10 +158,17 @@ if run is not None and view.school is not None:
                 "programme": "Programme", "subject_name": "Subject",
                 "start_date": st.column_config.DateColumn("From", format="DD/MM/YYYY"),
                 "end_date": st.column_config.DateColumn("To", format="DD/MM/YYYY"), "lead": "Lead"})
-    history_of_targets = st.expander("Targets and estimates: who set each, when and why", key="pupil_targets_open",
-                                     on_change="rerun")
-    if history_of_targets.open:   # drawn only when open
-        history_of_targets.dataframe(record.targets, hide_index=True, width="stretch", column_config={
+
+    def targets_tab():
+        st.caption("Every target and estimate on record: who set each, when and why.")
+        st.dataframe(record.targets, hide_index=True, width="stretch", column_config={
             "subject_name": "Subject", "target_kind": "Kind", "grade": "Grade", "target_source": "Source",
             "set_by": "Set by", "set_on": st.column_config.DateColumn("Set on", format="DD/MM/YYYY"),
             "reason": "Why", "is_current": "Current"})
+
+    # Only the open tab is drawn (its name is kept in the URL): a change of pupil redraws less.
+    tabs = st.tabs(["Attendance", "Programmes", "Targets and estimates"], key="tab", bind="query-params")
+    for tab, draw in zip(tabs, (attendance_tab, programmes_tab, targets_tab)):
+        if tab.open:
+            with tab:
+                draw()
