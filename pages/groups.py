@@ -143,11 +143,18 @@ if run is not None and view.school is not None:
                              "gap": st.column_config.NumberColumn("Gap", format="%+.2f",
                                                                   help="The group's figure minus the rest's.")})
             downloads(table, "groups-and-gaps")
-        chosen = drill_down("Show the pupils in", list(gaps["label"]), "groups_members", event,
-                            help="Or click a bar.")
-        row = gaps[gaps["label"] == chosen].iloc[0]
-        pupil_table(groups.members(counted, row["group_by"], row["group"]), view,
-                    f"pupils-{str(chosen).lower().replace(' ', '-')}")
+        picked = (event.selection.get("pick") or [{}])[0].get("pick")
+        if picked is not None and picked != st.session_state.get("groups_bar_clicked"):
+            st.session_state["groups_members_open"] = True   # a click on a bar opens its pupils
+        st.session_state["groups_bar_clicked"] = picked
+        # Drawn only when open (on_change="rerun"): a filter change stays quick.
+        in_a_group = st.expander("Show the pupils in a group", key="groups_members_open", on_change="rerun")
+        if in_a_group.open:
+            with in_a_group:
+                chosen = drill_down("Group", list(gaps["label"]), "groups_members", event, help="Or click a bar.")
+                row = gaps[gaps["label"] == chosen].iloc[0]
+                pupil_table(groups.members(counted, row["group_by"], row["group"]), view,
+                            f"pupils-{str(chosen).lower().replace(' ', '-')}")
 
     def overlaps_tab():
         options = groups.set_options(pupils)

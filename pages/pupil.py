@@ -148,6 +148,10 @@ if run is not None and view.school is not None:
                 "unauthorised_absence_sessions": "Unauthorised",
                 "attendance_pct": st.column_config.NumberColumn("Attendance %", format="%.1f"),
                 "persistent_absent": "Persistent (≥10%)", "severe_absent": "Severe (≥50%)"})
+
+    def absences_tab():
+        if record.absence_pattern.by_day.empty:
+            st.info("No register marks for this pupil between the start of the year and the drop.")
         attendance_pattern(record.absence_pattern, year_start, point_date)
 
     def programmes_tab():
@@ -167,8 +171,9 @@ if run is not None and view.school is not None:
             "reason": "Why", "is_current": "Current"})
 
     # Only the open tab is drawn (its name is kept in the URL): a change of pupil redraws less.
-    tabs = st.tabs(["Attendance", "Programmes", "Targets and estimates"], key="tab", bind="query-params")
-    for tab, draw in zip(tabs, (attendance_tab, programmes_tab, targets_tab)):
+    tabs = st.tabs(["Attendance", "Where absences fall", "Programmes", "Targets and estimates"], key="tab",
+                   bind="query-params")
+    for tab, draw in zip(tabs, (attendance_tab, absences_tab, programmes_tab, targets_tab)):
         if tab.open:
             with tab:
                 draw()

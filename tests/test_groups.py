@@ -98,6 +98,9 @@ def test_the_page_shows_the_marts_gaps_and_venn_regions_with_the_pupils_behind_t
 
     # Another measure and another group: the pupils behind a bar.
     at.selectbox(key="groups_measure").set_value("attendance").run()
+    assert len(at.dataframe) == 1   # the pupils behind a bar are drawn when asked for
+    at.session_state["groups_members_open"] = True
+    at.run()
     at.selectbox(key="groups_members").set_value("SEN support").run()
     listed = set(at.dataframe[1].value["pupil_name"])
     sen = {name for name, in query(demo_env, f"""
