@@ -1,0 +1,271 @@
+"""What staff write, kept apart from the warehouse: accounts and the audit log now; notes, actions and targets later.
+
+The warehouse is a series of snapshot files that every import and rebuild
+replaces (warehouse/store.py), so nothing a person typed may live in one. It
+lives here instead, in one SQLite file, `<data_dir>/staff/staff.sqlite`, beside
+the snapshots and never inside them: no import, rebuild or snapshot clean-up
+touches it.
+
+Several app servers and the command line may write at once. SQLite in WAL mode
+lets readers go on while one writer writes; a busy timeout makes a second
+writer wait its turn instead of failing; every read-then-write runs in a
+`BEGIN IMMEDIATE` transaction, which takes the write lock up front, so two
+writers never both read an old value and then collide on the upgrade.
+
+The schema is versioned with `PRAGMA user_version`: MIGRATIONS[n] takes the
+file from version n to n + 1. Later issues append to MIGRATIONS; they never
+edit an entry that has shipped.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from warehouse.config import Settings, load_settings
+
+FILE_NAME = "staff.sqlite"
+BUSY_TIMEOUT_SECONDS = 15.0
+
+MIGRATIONS: list[str] = [
+    # 0 -> 1: accounts and the audit log (issue 5).
+    """
+    create table if not exists account (
+        username text primary key,
+        display_name text not null,
+        role text not null,
+        scope text not null,                      -- JSON: schools (null = all), subjects, year_groups, ...
+        password_hash text not null,              -- Argon2id, PHC string; never the password
+        must_change_password integer not null default 0,
+        disabled integer not null default 0,
+        created_on text not null,                 -- UTC, ISO 8601
+        password_changed_on text not null,
+        failed_attempts integer not null default 0,   -- failures since first_failed_at
+        first_failed_at text,                     -- start of the current failure window
+        locked_until text                         -- refused until then, whatever the password
+    );
+
+    create table if not exists audit (
+        id integer primary key autoincrement,
+        at text not null,                         -- UTC, ISO 8601
+        actor text not null,                      -- a username, 'anonymous', or 'cli:<OS user>'
+        action text not null,                     -- e.g. sign_in, sign_in_refused, account.role
+        subject text,                             -- what it was done to, e.g. a username
+        old text,                                 -- JSON, or null
+        new text                                  -- JSON, or null
+    );
+    create index if not exists audit_by_time on audit (at);
+    create index if not exists audit_by_actor on audit (actor, at);
+    create index if not exists audit_by_action on audit (action, at);
+
+    -- The audit log is a record, not a working table: the app may add to it, never rewrite it.
+    create trigger if not exists audit_is_append_only_update before update on audit
+    begin select raise(abort, 'the audit log is append-only'); end;
+    create trigger if not exists audit_is_append_only_delete before delete on audit
+    begin select raise(abort, 'the audit log is append-only'); end;
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StaffStoreError(Exception):
+    """The staff store cannot be used (e.g. written by a newer version of the tracker)."""
+
+
+def store_path(settings: Settings | None = None) -> Path:
+    """Where the staff store of a warehouse lives: outside its snapshots folder."""
+    return (settings or load_settings()).data_dir / "staff" / FILE_NAME
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    """One fixed UTC format, so that times stored as text compare and sort as times."""
+    if moment.tzinfo is None:
+        raise ValueError("a time without a time zone: use UTC")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+
+
+_migrated: set[Path] = set()
+_migrated_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class StaffStore:
+    """The staff store's file. Cheap to make; each use opens a short-lived connection
+    (a connection must not cross threads, and Streamlit runs each session in its own)."""
+
+    path: Path
+
+    @classmethod
+    def for_settings(cls, settings: Settings | None = None) -> "StaffStore":
+        return cls(store_path(settings))
+
+    def connect(self) -> sqlite3.Connection:
+        """A new connection with the schema up to date. The caller closes it.
+
+        Autocommit (isolation_level=None): transactions are explicit, see transaction().
+        """
+        created = not self.path.exists()
+        if created:
+            # Password hashes and, later, notes about pupils: readable by the service's user only.
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        try:
+            if created:
+                os.chmod(self.path, 0o600)
+            con.row_factory = sqlite3.Row
+            con.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            con.execute("pragma foreign_keys = on")
+            con.execute("pragma journal_mode = wal")  # kept in the file; cheap when already set
+            self._migrate(con, created)
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    def _migrate(self, con: sqlite3.Connection, created: bool) -> None:
+        # Once per file and process: after that, connecting is just the pragmas.
+        with _migrated_lock:
+            if self.path in _migrated and not created:
+                return
+        version = con.execute("pragma user_version").fetchone()[0]
+        if version < SCHEMA_VERSION:
+            con.execute("begin immediate")  # another process may be migrating: wait, then look again
+            try:
+                found = con.execute("pragma user_version").fetchone()[0]
+                for step in range(found, SCHEMA_VERSION):
+                    for statement in _statements(MIGRATIONS[step]):
+                        con.execute(statement)
+                    con.execute(f"pragma user_version = {step + 1}")
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+            version = max(found, SCHEMA_VERSION)
+        if version > SCHEMA_VERSION:
+            raise StaffStoreError(
+                f"the staff store {self.path} has schema version {version}, newer than this tracker's "
+                f"({SCHEMA_VERSION}): update the tracker before using it")
+        with _migrated_lock:
+            _migrated.add(self.path)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, holding the write lock from the start; committed if the block succeeds."""
+        with closing(self.connect()) as con:
+            con.execute("begin immediate")
+            try:
+                yield con
+            except BaseException:
+                con.execute("rollback")
+                raise
+            con.execute("commit")
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reads (WAL: a consistent view that never blocks a writer)."""
+        with closing(self.connect()) as con:
+            yield con
+
+
+def _statements(script: str) -> list[str]:
+    """A migration's statements one by one (executescript would commit the open transaction).
+
+    sqlite3.complete_statement tells where a statement ends, triggers' inner `;` included.
+    """
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not pending.strip():
+            continue
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        raise StaffStoreError(f"an incomplete statement in a migration: {pending.strip()[:80]}")
+    return statements
+
+
+def connect(settings: Settings | None = None) -> sqlite3.Connection:
+    """A connection to the staff store of the configured warehouse (schema up to date). The caller closes it."""
+    return StaffStore.for_settings(settings).connect()
+
+
+# --- The audit log --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    actor: str
+    action: str
+    subject: str | None
+    old: Any
+    new: Any
+
+
+def record(target: StaffStore | sqlite3.Connection, actor: str, action: str, subject: str | None,
+           old: Any = None, new: Any = None, *, at: datetime | None = None) -> int:
+    """Write one audit row: who, when (UTC), what, and old -> new as JSON. Returns its id.
+
+    Pass the connection of the transaction that makes the change, so that the
+    change and its audit row are committed together or not at all.
+    """
+    row = (iso(at or utc_now()), actor, action, subject, _json(old), _json(new))
+    if isinstance(target, StaffStore):
+        with target.transaction() as con:
+            return _insert(con, row)
+    return _insert(target, row)
+
+
+def _insert(con: sqlite3.Connection, row: tuple) -> int:
+    cursor = con.execute("insert into audit (at, actor, action, subject, old, new) values (?, ?, ?, ?, ?, ?)", row)
+    return int(cursor.lastrowid)
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True, default=str)
+
+
+def read(store: StaffStore, *, actor: str | None = None, action: str | None = None,
+         subject: str | None = None, since: datetime | str | None = None,
+         limit: int = 1000) -> list[AuditEntry]:
+    """Audit rows, newest first. `action` ending in "." matches every action it starts
+    (e.g. "account." for all account changes); `since` is inclusive."""
+    clauses, values = [], []
+    if actor is not None:
+        clauses.append("actor = ?")
+        values.append(actor)
+    if action is not None:
+        if action.endswith("."):
+            clauses.append("substr(action, 1, ?) = ?")
+            values += [len(action), action]
+        else:
+            clauses.append("action = ?")
+            values.append(action)
+    if subject is not None:
+        clauses.append("subject = ?")
+        values.append(subject)
+    if since is not None:
+        clauses.append("at >= ?")
+        values.append(iso(since) if isinstance(since, datetime) else iso(datetime.fromisoformat(since)))
+    where = ("where " + " and ".join(clauses)) if clauses else ""
+    with store.reading() as con:
+        rows = con.execute(f"select * from audit {where} order by id desc limit ?",  # only fixed clauses joined
+                           [*values, max(0, int(limit))]).fetchall()
+    return [AuditEntry(row["id"], row["at"], row["actor"], row["action"], row["subject"],
+                       None if row["old"] is None else json.loads(row["old"]),
+                       None if row["new"] is None else json.loads(row["new"])) for row in rows]
