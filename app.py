@@ -1,55 +1,60 @@
-"""The dashboard's entry point: the router and what every page shares.
+"""The dashboard's entry point: sign-in, the router, and what every page shares.
 
 Pages render; they get their data from named loaders (warehouse/loaders.py)
-and named queries, within the viewer's scope and the view chosen in the
-sidebar filters, which the URL keeps (a link reproduces the view).
+and named queries, within the viewer's scope (warehouse/access.py) and the view
+chosen in the sidebar filters, which the URL keeps (a link reproduces the view).
 """
 import streamlit as st
 
 from pages.charts import skip_schema_check_outside_tests
 from pages.common import current_scope, quiet_run
 from pages.filters import render_sidebar_filters
+from pages.sign_in import render_sign_in, sign_out, signed_in
 from warehouse import loaders
+from warehouse.access import pages_for
 
 st.set_page_config(page_title="Pupil progress tracker", page_icon=":material/monitoring:", layout="wide")
 skip_schema_check_outside_tests()
 
-# Pages about pupils share the sidebar's view; the data manager's pages do not need it.
-# URL paths are the file names, so that a link opened on a fresh server (which
-# Streamlit first routes by file name, see pages/common.py) finds its page.
-overview = st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True,
-                   url_path="overview")
-# (By title: a rerun may hand back an equal page object, not the same one.)
-year_review = st.Page("pages/year_review.py", title="Year review", icon=":material/groups:",
-                      url_path="year_review")
-subjects = st.Page("pages/subjects.py", title="Subjects", icon=":material/menu_book:", url_path="subjects")
-groups = st.Page("pages/groups.py", title="Groups and gaps", icon=":material/join_inner:", url_path="groups")
-pupil = st.Page("pages/pupil.py", title="Pupil", icon=":material/person:", url_path="pupil")
-attendance = st.Page("pages/attendance.py", title="Attendance", icon=":material/event_available:",
-                      url_path="attendance")
-targets = st.Page("pages/targets.py", title="Targets", icon=":material/flag:", url_path="targets")
-interventions = st.Page("pages/interventions.py", title="Interventions", icon=":material/healing:",
-                        url_path="interventions")
-explore = st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:", url_path="explore")
-PAGES_WITH_VIEW = {overview.title, subjects.title, groups.title, year_review.title, pupil.title, attendance.title,
-                   targets.title, interventions.title, explore.title}
+# Every page: its title and icon. URL paths are the file names, so that a link opened on a fresh
+# server (which Streamlit first routes by file name, see pages/common.py) finds its page.
+PAGES = {
+    "overview": ("Overview", ":material/dashboard:"),
+    "subjects": ("Subjects", ":material/menu_book:"),
+    "groups": ("Groups and gaps", ":material/join_inner:"),
+    "year_review": ("Year review", ":material/groups:"),
+    "pupil": ("Pupil", ":material/person:"),
+    "attendance": ("Attendance", ":material/event_available:"),
+    "targets": ("Targets", ":material/flag:"),
+    "interventions": ("Interventions", ":material/healing:"),
+    "explore": ("Explore", ":material/query_stats:"),
+    "warehouse": ("Warehouse", ":material/school:"),
+    "data_quality": ("Data quality", ":material/fact_check:"),
+    "audit": ("Audit log", ":material/policy:"),
+}
+# The data manager's pages do not use the sidebar's view.
+PAGES_WITHOUT_VIEW = {"warehouse", "data_quality", "audit"}
 
-navigation = st.navigation(
-    [
-        overview,
-        subjects,
-        groups,
-        year_review,
-        pupil,
-        attendance,
-        targets,
-        interventions,
-        explore,
-        st.Page("pages/warehouse.py", title="Warehouse", icon=":material/school:", url_path="warehouse"),
-        st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:", url_path="data_quality"),
-    ]
-)
-if navigation.title in PAGES_WITH_VIEW:
+viewer = signed_in()
+if viewer is None:
+    # A visitor sees the sign-in at whatever page a link named, and that page with the link's view
+    # (its query string) opens once they are in (if their role has it).
+    st.navigation([st.Page(render_sign_in, title="Sign in", icon=":material/login:", url_path=path, default=(i == 0))
+                   for i, path in enumerate(PAGES)], position="hidden").run()
+    st.stop()
+
+# Each role's pages, its first page the default (a link to another page opens the default instead).
+allowed = [path for path in pages_for(viewer.role) if path in PAGES]
+navigation = st.navigation([st.Page(f"pages/{path}.py", title=PAGES[path][0], icon=PAGES[path][1], url_path=path,
+                                    default=(i == 0)) for i, path in enumerate(allowed)])
+with st.sidebar:
+    if viewer.demo:
+        st.warning("Demo school: made-up pupils.", icon=":material/science:")
+    st.caption(f"Signed in as **{viewer.account.display_name}** ({viewer.account.role_label})")
+    if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+        sign_out("Signed out.")
+        st.rerun()
+if navigation.url_path not in PAGES_WITHOUT_VIEW:
     run = quiet_run()
     render_sidebar_filters(loaders.filter_options(run, current_scope()) if run else None)
 navigation.run()

@@ -77,8 +77,15 @@ def quiet_run():
 
 
 def current_scope() -> Scope:
-    """What the viewer may see. Everything until sign-in arrives (issue 5)."""
-    return Scope.everything()
+    """What the signed-in viewer may see: their role's scope, resolved against the warehouse
+    (warehouse/access.py; remembered until the next snapshot). Nothing when nobody is signed in."""
+    from warehouse.access import scope_for
+
+    viewer = st.session_state.get("viewer")
+    run = quiet_run()
+    if viewer is None or run is None:
+        return Scope.nothing()
+    return scope_for(viewer.account, run)
 
 
 def pupil_link(view, upn: str) -> str:
@@ -101,8 +108,19 @@ def with_record_links(frame: pd.DataFrame, view) -> pd.DataFrame:
     return linked
 
 
+def viewer_has_page(path: str) -> bool:
+    """Whether the signed-in viewer's role has this page (warehouse/access.py): links lead only there."""
+    from warehouse.access import pages_for
+
+    viewer = st.session_state.get("viewer")
+    return viewer is not None and path in pages_for(viewer.role)
+
+
 def subject_page_link(view, subject_code: str, label: str) -> None:
-    """A link within the app to the Subjects page for one subject, keeping the rest of the view."""
+    """A link within the app to the Subjects page for one subject, keeping the rest of the view
+    (for a viewer who has that page)."""
+    if not viewer_has_page("subjects"):
+        return
     st.page_link("pages/subjects.py", label=label, icon=":material/menu_book:",
                  query_params={**view.to_url(), "subject": subject_code})
 
@@ -116,7 +134,7 @@ def subject_link(view, subject_code: str) -> str:
 
 def open_a_pupil(pupils: pd.DataFrame, view, key: str) -> None:
     """A pupil chosen from a table's pupils, and a link to their record (a keyboard's way into it)."""
-    if pupils.empty:
+    if pupils.empty or not viewer_has_page("pupil"):
         return
     names = dict(zip(pupils["upn"], pupils["pupil_name"] + " · " + pupils["tutor_group"].fillna("")))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -168,18 +186,58 @@ def show_table(frame: pd.DataFrame, empty_message: str, column_config: dict,
         downloads(frame, download_as)
 
 
-def downloads(frame: pd.DataFrame, name: str) -> None:
+def downloads(frame: pd.DataFrame, name: str, *, group_sizes: tuple[str, ...] = (),
+              group_labels: tuple[str, ...] = ()) -> None:
     """CSV and Excel copies of a table, as shown (columns as in the warehouse).
 
     The files are made when a button is clicked, not on every rerun: an Excel
-    file of a few hundred rows costs about a tenth of a second to write.
+    file of a few hundred rows costs about a tenth of a second to write. Each
+    download is written to the audit log (who, which table, how many rows).
+    For a table of groups, `group_sizes` names its pupil-count columns: the
+    figures of small groups are left out of the files unless the viewer says
+    otherwise (warehouse/disclosure.py); `group_labels` are the columns naming a group.
     """
-    row = st.container(horizontal=True)
-    row.download_button("CSV", lambda: frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
-                        mime="text/csv", icon=":material/download:", key=f"csv-{name}")
-    row.download_button("Excel", lambda: excel_bytes(frame), file_name=f"{name}.xlsx", icon=":material/download:",
+    from warehouse.disclosure import hide_small_groups
+
+    row = st.container(horizontal=True, vertical_alignment="center")
+    exported, hidden = frame, 0
+    if group_sizes:
+        smallest = load_settings().small_group_size
+        if row.toggle(f"Hide groups under {smallest}", value=True, key=f"hide-small-{name}",
+                      help=f"In the files: the figures of groups of fewer than {smallest} pupils are left out, so "
+                           "that a download cannot identify a pupil. Switch off only for a reason (the "
+                           "download is audited either way)."):
+            exported, hidden = hide_small_groups(frame, group_sizes, smallest, group_labels)
+    detail = {"table": name, "rows": len(exported), "small_groups_hidden": hidden,
+              "small_groups_shown": bool(group_sizes) and exported is frame}
+    actor = current_actor()   # now: the file is made later, on the server, outside this session's script
+
+    def audited(kind: str, make):
+        def file_bytes() -> bytes:
+            record_event("export", f"{name}.{kind}", detail, actor=actor)
+            return make()
+        return file_bytes
+
+    row.download_button("CSV", audited("csv", lambda: exported.to_csv(index=False).encode("utf-8")),
+                        file_name=f"{name}.csv", mime="text/csv", icon=":material/download:", key=f"csv-{name}")
+    row.download_button("Excel", audited("xlsx", lambda: excel_bytes(exported)), file_name=f"{name}.xlsx",
+                        icon=":material/download:",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=f"xlsx-{name}")
+
+
+def current_actor() -> str:
+    """The signed-in viewer's username, for the audit log."""
+    viewer = st.session_state.get("viewer")
+    return viewer.account.username if viewer is not None else "anonymous"
+
+
+def record_event(action: str, subject: str, detail: dict | None = None, *, actor: str | None = None) -> None:
+    """An audit row for something the viewer did (an export, a printed summary)."""
+    from warehouse import staff_store
+
+    staff_store.record(staff_store.StaffStore.for_settings(), actor or current_actor(), action, subject, None,
+                       detail)
 
 
 def excel_bytes(frame: pd.DataFrame) -> bytes:

@@ -221,7 +221,7 @@ if run is not None and view.school is not None:
         shown, config = figures_table(figures, question)
         with st.expander("The figures as a table"):
             st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
-            downloads(shown, "explore-figures")
+            downloads(shown, "explore-figures", group_sizes=("pupils", "rest_pupils"), group_labels=("group", "group2"))
     else:
         shown, config = figures_table(figures, question)
         event = st.dataframe(shown, hide_index=True, width="stretch", column_config=config, on_select="rerun",
@@ -229,7 +229,7 @@ if run is not None and view.school is not None:
         selected = event.selection.rows if event else []
         if selected:
             picked = labels[selected[0]]
-        downloads(shown, "explore-figures")
+        downloads(shown, "explore-figures", group_sizes=("pupils", "rest_pupils"), group_labels=("group", "group2"))
     if measure.has_gap:
         st.caption("Gap to the rest: the group's figure minus that of " + (
             f"the rest of its {split2.label.lower()} group" if split2 else "the rest of the view's pupils")

@@ -142,7 +142,7 @@ if run is not None and view.school is not None:
                                                                          help="Every other pupil of the view."),
                              "gap": st.column_config.NumberColumn("Gap", format="%+.2f",
                                                                   help="The group's figure minus the rest's.")})
-            downloads(table, "groups-and-gaps")
+            downloads(table, "groups-and-gaps", group_sizes=("pupils",), group_labels=("split", "label"))
         picked = (event.selection.get("pick") or [{}])[0].get("pick")
         if picked is not None and picked != st.session_state.get("groups_bar_clicked"):
             st.session_state["groups_members_open"] = True   # a click on a bar opens its pupils

@@ -148,8 +148,6 @@ if run is not None and view.school is not None:
                 "unauthorised_absence_sessions": "Unauthorised",
                 "attendance_pct": st.column_config.NumberColumn("Attendance %", format="%.1f"),
                 "persistent_absent": "Persistent (≥10%)", "severe_absent": "Severe (≥50%)"})
-
-    def absences_tab():
         if record.absence_pattern.by_day.empty:
             st.info("No register marks for this pupil between the start of the year and the drop.")
         attendance_pattern(record.absence_pattern, year_start, point_date)
@@ -170,10 +168,10 @@ if run is not None and view.school is not None:
             "set_by": "Set by", "set_on": st.column_config.DateColumn("Set on", format="DD/MM/YYYY"),
             "reason": "Why", "is_current": "Current"})
 
-    # Only the open tab is drawn (its name is kept in the URL): a change of pupil redraws less.
-    tabs = st.tabs(["Attendance", "Where absences fall", "Programmes", "Targets and estimates"], key="tab",
-                   bind="query-params")
-    for tab, draw in zip(tabs, (attendance_tab, absences_tab, programmes_tab, targets_tab)):
+    # Only the open tab is drawn (its name is kept in the URL): a change of pupil redraws less. This year's
+    # attendance is in the figures above; the tab has every year's, and where this year's absences fall.
+    tabs = st.tabs(["Programmes", "Attendance", "Targets and estimates"], key="tab", bind="query-params")
+    for tab, draw in zip(tabs, (programmes_tab, attendance_tab, targets_tab)):
         if tab.open:
             with tab:
                 draw()

@@ -73,3 +73,21 @@ def browser_page(width: int = 1400, height: int = 1000):
             yield browser.new_page(viewport={"width": width, "height": height})
         finally:
             browser.close()
+
+
+def enter_the_demo(page, role: str = "Data manager") -> None:
+    """On the demo school's sign-in (no password), see the tracker as this role; the page and view the
+    URL named then open."""
+    page.get_by_role("button", name="Open the demo").wait_for(timeout=60_000)
+    if role != "Data manager":
+        page.get_by_test_id("stSelectbox").filter(has_text="See the tracker as").locator("input").click()
+        page.get_by_role("option", name=role, exact=True).click()
+    page.get_by_role("button", name="Open the demo").click()
+
+
+def sign_in(page, username: str, password: str) -> None:
+    """Sign in with a local account on the sign-in form."""
+    page.get_by_label("Username").wait_for(timeout=60_000)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()

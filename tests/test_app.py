@@ -1,9 +1,9 @@
 """The dashboard renders, on an empty warehouse and on a loaded one, and shows the warehouse's figures."""
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from tests import exports
 from tests.exports import UPNS, query
+from tests.pages import open_page
 from warehouse.ingest import ingest
 
 PAGES = ["pages/overview.py", "pages/subjects.py", "pages/groups.py", "pages/year_review.py", "pages/pupil.py",
@@ -11,11 +11,8 @@ PAGES = ["pages/overview.py", "pages/subjects.py", "pages/groups.py", "pages/yea
          "pages/data_quality.py"]
 
 
-def app(page: str | None = None) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60).run()
-    if page:
-        at.switch_page(page).run()
-    return at
+def app(page: str | None = None):
+    return open_page(page)
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -2,7 +2,8 @@
 import pytest
 
 from tests import exports
-from tests.browser import browser_page, require_chromium, running_app
+from tests.browser import browser_page, require_chromium, running_app, sign_in
+from warehouse.accounts import Accounts
 from warehouse.ingest import ingest
 
 
@@ -16,8 +17,11 @@ def loaded(store, exports_dir):
 
 def test_the_pages_show_the_warehouse_in_a_browser(loaded):
     require_chromium()
+    Accounts.default().add("dm@school.example", "Data Manager", "data_manager", "a long test password", actor="test",
+                        must_change_password=False)
     with running_app(loaded.data_dir) as url, browser_page() as page:
-        page.goto(url + "/warehouse")  # a deep link on a fresh server goes through the router
+        page.goto(url + "/warehouse")  # a deep link on a fresh server goes through the router, and the sign-in
+        sign_in(page, "dm@school.example", "a long test password")
         page.get_by_text("Pupils on roll", exact=True).wait_for(timeout=30_000)
         assert page.get_by_role("link", name="Overview").count() == 1
         assert page.get_by_test_id("stMetricValue").first.inner_text() == "20"

@@ -162,11 +162,12 @@ def test_the_overview_shows_the_marts_figures_for_the_view_in_the_url(demo_env):
 
 
 def test_a_shared_link_reproduces_the_view_in_a_browser(demo):
-    from tests.browser import browser_page, require_chromium, running_app
+    from tests.browser import browser_page, enter_the_demo, require_chromium, running_app
 
     require_chromium()
     with running_app(demo.data_dir) as url, browser_page() as page:
         page.goto(url + "/?year=11&disadvantaged=Y")  # the Overview is the home page
+        enter_the_demo(page)   # the view of the link waits for the sign-in
         page.get_by_text("Year 11 · disadvantaged · at 2025/26 Summer").wait_for(timeout=30_000)
         page.get_by_test_id("stMetricLabel").filter(has_text="Severely absent").wait_for(timeout=30_000)
         pupils = query(demo, f"select count(distinct upn) from mart_progress where assessment_point = "
@@ -213,7 +214,7 @@ def test_the_pupil_page_shows_one_pupils_subjects_from_the_marts(demo_env):
     assert len(at.get("vega_lite_chart")) == 1   # trajectories
     at.toggle(key="pupil_earlier").set_value(True).run()   # subjects of earlier key stages too
     assert not at.exception and len(at.get("vega_lite_chart")) == 1
-    absences = open_page("pages/pupil.py", year="11", upn=upn, tab="Where absences fall")
+    absences = open_page("pages/pupil.py", year="11", upn=upn, tab="Attendance")
     assert len(absences.get("vega_lite_chart")) == 2   # and absences by day and session over week by week
     assert any(c.value.startswith("Sessions missed from 01/09/2025 to the drop") for c in absences.caption)
     # Headline figures; the history of targets is drawn when its tab is opened.

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.browser import browser_page, require_chromium, running_app
+from tests.browser import browser_page, enter_the_demo, require_chromium, running_app
 from tests.exports import query
 
 POINT = "2025/26 Summer"
@@ -40,6 +40,7 @@ def wait_until(condition, seconds: float = 30) -> None:
 def test_overview_to_a_subject_to_a_pupil_below_target(demo, app_in_browser):
     url, page = app_in_browser
     page.goto(url + "/?year=11")
+    enter_the_demo(page)
     link = page.get_by_role("link", name="Open subject")
     link.wait_for()
     choose(page, "A subject's classes, groups and pupils below target", "GCSE Mathematics")
@@ -66,6 +67,7 @@ def test_overview_to_a_subject_to_a_pupil_below_target(demo, app_in_browser):
 def test_a_filter_change_updates_the_figures_and_the_link(demo, app_in_browser):
     url, page = app_in_browser
     page.goto(url + "/?year=11")
+    enter_the_demo(page)
     page.get_by_text(f"Year 11 · at {POINT}").wait_for()
     choose(page, "Year group", "Year 10")
     page.get_by_text(f"Year 10 · at {POINT}").wait_for()
@@ -80,6 +82,7 @@ def test_a_filter_change_updates_the_figures_and_the_link(demo, app_in_browser):
 def test_an_export_downloads_the_pupils_shown(demo, app_in_browser):
     url, page = app_in_browser
     page.goto(url + "/subjects?year=11&subject=MA4")
+    enter_the_demo(page)
     page.get_by_role("heading", name="Pupils below target").wait_for()
     with page.expect_download() as download:
         page.locator(".st-key-csv-pupils-below-target button").click()   # the button keyed by its table
@@ -94,6 +97,7 @@ def test_an_export_downloads_the_pupils_shown(demo, app_in_browser):
 def test_a_second_pupil_opened_from_a_list_replaces_the_first(demo, app_in_browser):
     url, page = app_in_browser
     page.goto(url + "/subjects?year=11&subject=MA4")
+    enter_the_demo(page)
     page.get_by_role("heading", name="Pupils below target").wait_for()
     page.get_by_role("link", name="Open record").click()
     page.get_by_test_id("stDownloadButton").filter(has_text="Printable summary").wait_for()

@@ -212,7 +212,7 @@ def test_an_attendance_pattern_shows_where_the_absences_fall():
     rows = [{"session_date": day.date(), "session": session, "is_present": True, "is_authorised_absence": False,
              "is_unauthorised_absence": False} for day in days for session in ("AM", "PM")]
     frame = pd.DataFrame(rows)
-    monday_am = (pd.to_datetime(frame["session_date"]).dt.dayofweek == 0) & (frame["session"] == "AM")
+    monday_am = (pd.to_datetime(frame["session_date"]).dt.day_of_week == 0) & (frame["session"] == "AM")
     frame.loc[monday_am, "is_present"] = False
     frame.loc[monday_am, "is_unauthorised_absence"] = [True, False]
     frame.loc[monday_am & (frame["is_unauthorised_absence"] == False), "is_authorised_absence"] = True  # noqa: E712

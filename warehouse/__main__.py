@@ -172,10 +172,11 @@ def _demo(args) -> int:
     files = generate(out, schools=args.schools, seed=args.seed)
     per_file = {
         f.path: IngestOptions(kind=f.kind, school=f.school_code, academic_year=f.academic_year,
-                              assessment_point=f.assessment_point, grade_type=f.grade_type)
+                              assessment_point=f.assessment_point, grade_type=f.grade_type, demo=True)
         for f in files
     }
-    report = _run_with_progress(ingest, [f.path for f in files], IngestOptions(), per_file, quiet=args.quiet)
+    report = _run_with_progress(ingest, [f.path for f in files], IngestOptions(demo=True), per_file,
+                                quiet=args.quiet)
     _print_report(report)
     if report.rejected:
         return EXIT_FAILED

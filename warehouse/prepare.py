@@ -32,6 +32,9 @@ class IngestOptions:
     academic_year: str | None = None
     assessment_point: str | None = None
     grade_type: str | None = None
+    # Loaded by `python -m warehouse demo`: made-up pupils (recorded with the batch; the demo's
+    # sign-in without a password is offered only while every batch is one of these).
+    demo: bool = False
 
     def filled(self, default_school: str, current_academic_year: str) -> "IngestOptions":
         return IngestOptions(
@@ -40,6 +43,7 @@ class IngestOptions:
             academic_year=self.academic_year or current_academic_year,
             assessment_point=self.assessment_point,
             grade_type=self.grade_type,
+            demo=self.demo,
         )
 
 

@@ -2,7 +2,7 @@
 
 Plain data, no Streamlit. Every loader takes both, and binds them into its
 named query as parameters, so a page cannot show what the scope excludes.
-Sign-in comes later: until then the scope is everything (`Scope.everything()`).
+The scope comes from the signed-in account (warehouse/access.py).
 """
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ class Scope:
     @classmethod
     def everything(cls) -> "Scope":
         return cls()
+
+    @classmethod
+    def nothing(cls) -> "Scope":
+        """No school, pupil or subject: every query answers with no rows."""
+        return cls(schools=(), upns=(), subjects=())
 
     def params(self) -> dict:
         return {"scope_schools": _listed(self.schools), "scope_upns": _listed(self.upns),
