@@ -9,7 +9,7 @@ import streamlit as st
 from pages.charts import skip_schema_check_outside_tests
 from pages.common import current_scope, quiet_run
 from pages.filters import render_sidebar_filters
-from pages.sign_in import render_sign_in, sign_out, signed_in
+from pages.sign_in import render_sign_in, render_sign_out, signed_in
 from warehouse import loaders
 from warehouse.access import pages_for
 
@@ -40,20 +40,17 @@ if viewer is None:
     # A visitor sees the sign-in at whatever page a link named, and that page with the link's view
     # (its query string) opens once they are in (if their role has it).
     st.navigation([st.Page(render_sign_in, title="Sign in", icon=":material/login:", url_path=path, default=(i == 0))
-                   for i, path in enumerate(PAGES)], position="hidden").run()
+                   for i, path in enumerate([*PAGES, "sign_out"])], position="hidden").run()
     st.stop()
 
-# Each role's pages, its first page the default (a link to another page opens the default instead).
+# Each role's pages, its first page the default (a link to another page opens the default instead), under
+# the viewer's name, and a way out. (In the navigation itself: no extra elements to redraw on every rerun.)
 allowed = [path for path in pages_for(viewer.role) if path in PAGES]
-navigation = st.navigation([st.Page(f"pages/{path}.py", title=PAGES[path][0], icon=PAGES[path][1], url_path=path,
-                                    default=(i == 0)) for i, path in enumerate(allowed)])
-with st.sidebar:
-    if viewer.demo:
-        st.warning("Demo school: made-up pupils.", icon=":material/science:")
-    st.caption(f"Signed in as **{viewer.account.display_name}** ({viewer.account.role_label})")
-    if st.button("Sign out", icon=":material/logout:", key="sign_out"):
-        sign_out("Signed out.")
-        st.rerun()
+pages = [st.Page(f"pages/{path}.py", title=PAGES[path][0], icon=PAGES[path][1], url_path=path, default=(i == 0))
+         for i, path in enumerate(allowed)]
+pages.append(st.Page(render_sign_out, title="Sign out", icon=":material/logout:", url_path="sign_out"))
+who = f"{viewer.account.display_name} · {viewer.account.role_label}"
+navigation = st.navigation({who + (" · demo school, made-up pupils" if viewer.demo else ""): pages})
 if navigation.url_path not in PAGES_WITHOUT_VIEW:
     run = quiet_run()
     render_sidebar_filters(loaders.filter_options(run, current_scope()) if run else None)

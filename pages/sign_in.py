@@ -56,6 +56,12 @@ def sign_out(message: str | None = None) -> None:
         st.logout()   # ends the identity provider's cookie too, or the next rerun would sign in again
 
 
+def render_sign_out() -> None:
+    """The navigation's last entry: ends the session, and back to the sign-in."""
+    sign_out("Signed out.")
+    st.rerun()
+
+
 def identity_provider_configured() -> bool:
     """Whether .streamlit/secrets.toml has an [auth] section: the school's identity provider (OIDC)."""
     from streamlit.auth_util import get_secrets_auth_section
