@@ -1,8 +1,9 @@
-"""Command line: python -m warehouse ingest | status | demo | rebuild.
+"""Command line: python -m warehouse ingest | status | demo | rebuild | users.
 
 Exit codes: 0 everything loaded; 1 a file was rejected or the run failed
 (nothing of that file, or of the run, was loaded); 2 some rows were
 quarantined (the rest loaded; see `status` or the Data quality page).
+`users`: 0 done; 2 bad input, with a one-line message saying what.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from warehouse.transform import DataTestFailed
 from warehouse.store import Store, WarehouseBusy
 
 EXIT_OK, EXIT_FAILED, EXIT_QUARANTINED = 0, 1, 2
+EXIT_BAD_INPUT = 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,8 +49,12 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("rebuild", help="recompute the measures with the settings now in tracker.toml")
 
+    _add_users_parser(commands)
+
     args = parser.parse_args(argv)
     try:
+        if args.command == "users":
+            return _users(args)
         if args.command == "ingest":
             return _ingest(args)
         if args.command == "status":
@@ -184,6 +190,155 @@ def _demo(args) -> int:
         print("The quarantined rows are the demo's deliberate mistakes (a mistyped UPN, a grade off the scale, …): "
               "see them on the dashboard's Data quality page.")
     return EXIT_OK
+
+
+def _add_users_parser(commands) -> None:
+    from warehouse.accounts import ROLES
+
+    users = commands.add_parser("users", help="local accounts: add, role, scope, disable, enable, reset, list",
+                                description="Local accounts, kept in <data dir>/staff/staff.sqlite. Every change "
+                                            "is written to the audit log as made by cli:<your OS user>.")
+    actions = users.add_subparsers(dest="users_command", required=True)
+    roles = ", ".join(ROLES)
+
+    def scope_flags(command) -> None:
+        command.add_argument("--school", action="append", dest="schools", metavar="CODE",
+                             help="a school the account sees (repeat for more; default: all the trust's schools)")
+        command.add_argument("--subject", action="append", dest="subjects", default=[], metavar="CODE",
+                             help="a subject code (a subject leader's subjects)")
+        command.add_argument("--year", action="append", dest="year_groups", default=[], metavar="N",
+                             help="a year group (a head of year's years)")
+        command.add_argument("--tutor-group", action="append", dest="tutor_groups", default=[], metavar="G",
+                             help="a tutor group (a tutor's)")
+        command.add_argument("--class", action="append", dest="classes", default=[], metavar="C",
+                             help="a class code, e.g. 11X/Ma4 (a teacher's classes)")
+
+    add = actions.add_parser("add", help="a new account (the password is asked for, never given as an argument)")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="the name colleagues know the person by")
+    add.add_argument("--role", required=True, help=f"one of: {roles}")
+    scope_flags(add)
+    password = add.add_mutually_exclusive_group()
+    password.add_argument("--password-stdin", action="store_true",
+                          help="read the password from the first line of standard input (for scripts)")
+    password.add_argument("--one-time-password", action="store_true",
+                          help="make a one-time password and print it, to hand to the person")
+    add.add_argument("--keep-password", action="store_true",
+                     help="the person chose this password themselves: do not ask for a new one at first sign-in")
+
+    role = actions.add_parser("role", help="change an account's role")
+    role.add_argument("username")
+    role.add_argument("role", help=f"one of: {roles}")
+
+    scope = actions.add_parser("scope", help="replace an account's scope (flags not given are emptied)")
+    scope.add_argument("username")
+    scope_flags(scope)
+
+    for name, text in (("disable", "stop an account signing in (its history stays)"),
+                       ("enable", "let a disabled or locked-out account sign in again"),
+                       ("reset", "replace the password with a one-time password, printed once")):
+        actions.add_parser(name, help=text).add_argument("username")
+    actions.add_parser("list", help="every account: username, name, role, scope, disabled (never a password hash)")
+
+
+def _users(args) -> int:
+    import sqlite3
+
+    from warehouse.accounts import (AccountError, Accounts, check_role, check_scope, check_username, describe_scope,
+                                    one_time_password, scope_gap)
+    from warehouse.staff_store import StaffStoreError
+
+    accounts = Accounts.default()
+    actor = f"cli:{_os_user()}"
+    command = args.users_command
+    try:
+        if command == "list":
+            print(_accounts_table(accounts.list(), accounts.clock()))
+            return EXIT_OK
+        if command == "add":
+            if args.one_time_password and args.keep_password:
+                raise AccountError("--keep-password is for a password the person chose, not a one-time one")
+            # Everything else first: nobody should type a password only to hear the username was wrong.
+            check_role(args.role)
+            check_scope(**_scope_args(args))
+            if accounts.get(check_username(args.username)) is not None:
+                raise AccountError(f"there is already an account named {check_username(args.username)!r}")
+            password = one_time_password() if args.one_time_password else _read_password(args)
+            account = accounts.add(args.username, args.name, args.role, password, actor=actor,
+                                   must_change_password=not args.keep_password, **_scope_args(args))
+            print(f"Added {account.username}: {account.display_name}, {account.role_label}, "
+                  f"{describe_scope(account)}.")
+            if args.one_time_password:
+                print(f"One-time password: {password} (to be changed at the first sign-in)")
+        elif command == "role":
+            account = accounts.set_role(args.username, args.role, actor=actor)
+            print(f"{account.username} is now: {account.role_label}.")
+        elif command == "scope":
+            account = accounts.set_scope(args.username, actor=actor, **_scope_args(args))
+            print(f"{account.username} now sees: {describe_scope(account)}.")
+        elif command == "disable":
+            account = accounts.disable(args.username, actor=actor)
+            print(f"{account.username} can no longer sign in.")
+        elif command == "enable":
+            account = accounts.enable(args.username, actor=actor)
+            print(f"{account.username} can sign in again.")
+        else:
+            one_time = accounts.reset_password(args.username, actor=actor)
+            account = accounts.get(args.username)
+            print(f"One-time password for {account.username}: {one_time}")
+            print("Give it to them in person or by phone; they choose their own at the first sign-in.")
+    except AccountError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (sqlite3.Error, StaffStoreError, OSError) as error:
+        print(f"error: the staff store {accounts.store.path}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    if command in ("add", "role", "scope") and (gap := scope_gap(account)):
+        print(f"note: {gap}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in the environment or the password database (e.g. a container)
+        import os
+        return f"uid {os.getuid()}"
+
+
+def _read_password(args) -> str:
+    """From standard input's first line (scripts), or asked twice without echo."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    from warehouse.accounts import AccountError
+
+    first = getpass.getpass(f"Password for {args.username} (at least 12 characters): ")
+    if getpass.getpass("The same again: ") != first:
+        raise AccountError("the two passwords differ; nothing was changed")
+    return first
+
+
+def _scope_args(args) -> dict:
+    return {"schools": args.schools, "subjects": args.subjects, "year_groups": args.year_groups,
+            "tutor_groups": args.tutor_groups, "classes": args.classes}
+
+
+def _accounts_table(accounts, now) -> str:
+    from warehouse.accounts import describe_scope
+
+    if not accounts:
+        return "No accounts yet: add one with `python -m warehouse users add USERNAME --name ... --role ...`."
+    header = ("username", "name", "role", "scope", "disabled")
+    rows = [(a.username, a.display_name, a.role, describe_scope(a),
+             "yes" if a.disabled else ("locked" if a.is_locked(now) else "no")) for a in accounts]
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip()
+             for row in [header, *rows]]
+    return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
 
 
 if __name__ == "__main__":
