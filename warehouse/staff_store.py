@@ -129,7 +129,10 @@ class StaffStore:
             con.row_factory = sqlite3.Row
             con.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
             con.execute("pragma foreign_keys = on")
-            con.execute("pragma journal_mode = wal")  # kept in the file; cheap when already set
+            # WAL is kept in the file: set it once. Asking to set it again on every connection needs a lock
+            # that does not wait for the busy timeout, and fails ("database is locked") beside a writer.
+            if con.execute("pragma journal_mode").fetchone()[0].lower() != "wal":
+                con.execute("pragma journal_mode = wal")
             self._migrate(con, created)
         except BaseException:
             con.close()
