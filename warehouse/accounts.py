@@ -74,6 +74,11 @@ YEAR_GROUPS = range(0, 15)           # Reception (0) to Year 14
 ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
+# What _change may set (the names of the account table's columns, written here, not taken from input).
+CHANGEABLE_COLUMNS = frozenset({"role", "scope", "disabled", "password_hash", "must_change_password",
+                                "password_changed_on", "locked_until", "failed_attempts", "first_failed_at"})
+
+
 class AccountError(ValueError):
     """Input an account cannot take, or an account that is not there; the message says which."""
 
@@ -353,8 +358,11 @@ class Accounts:
             wanted = {column: (int(value) if isinstance(value, bool) else value) for column, value in values.items()}
             if stored == wanted:
                 return _account(row)  # nothing to change, nothing to audit
+            # Column names cannot be bound: they come from CHANGEABLE_COLUMNS only, never from input.
+            if not set(values) <= CHANGEABLE_COLUMNS:
+                raise ValueError(f"not a column _change may set: {sorted(set(values) - CHANGEABLE_COLUMNS)}")
             assignments = ", ".join(f"{column} = ?" for column in values)
-            con.execute(f"update account set {assignments} where username = ?",
+            con.execute("update account set " + assignments + " where username = ?",
                         [json.dumps(v) if c == "scope" else v for c, v in wanted.items()] + [name])
             changed = [c for c in values if stored[c] != wanted[c] and c != "password_hash"]
             staff_store.record(con, actor, action, name,

@@ -127,7 +127,6 @@ class StaffStore:
             if created:
                 os.chmod(self.path, 0o600)
             con.row_factory = sqlite3.Row
-            con.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
             con.execute("pragma foreign_keys = on")
             # WAL is kept in the file: set it once. Asking to set it again on every connection needs a lock
             # that does not wait for the busy timeout, and fails ("database is locked") beside a writer.
@@ -152,7 +151,8 @@ class StaffStore:
                 for step in range(found, SCHEMA_VERSION):
                     for statement in _statements(MIGRATIONS[step]):
                         con.execute(statement)
-                    con.execute(f"pragma user_version = {step + 1}")
+                    # A pragma takes no bound parameters; the value is an int counted here, never input.
+                    con.execute("pragma user_version = %d" % int(step + 1))
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
@@ -248,27 +248,21 @@ def read(store: StaffStore, *, actor: str | None = None, action: str | None = No
          limit: int = 1000) -> list[AuditEntry]:
     """Audit rows, newest first. `action` ending in "." matches every action it starts
     (e.g. "account." for all account changes); `since` is inclusive."""
-    clauses, values = [], []
-    if actor is not None:
-        clauses.append("actor = ?")
-        values.append(actor)
-    if action is not None:
-        if action.endswith("."):
-            clauses.append("substr(action, 1, ?) = ?")
-            values += [len(action), action]
-        else:
-            clauses.append("action = ?")
-            values.append(action)
-    if subject is not None:
-        clauses.append("subject = ?")
-        values.append(subject)
-    if since is not None:
-        clauses.append("at >= ?")
-        values.append(iso(since) if isinstance(since, datetime) else iso(datetime.fromisoformat(since)))
-    where = ("where " + " and ".join(clauses)) if clauses else ""
+    prefix = action[:-1] if action is not None and action.endswith(".") else None
+    exact = action if prefix is None else None
+    since_text = None if since is None else (iso(since) if isinstance(since, datetime)
+                                             else iso(datetime.fromisoformat(since)))
+    # One fixed statement: a filter left out is a null that matches every row.
+    sql = """select * from audit
+             where (:actor is null or actor = :actor)
+               and (:exact is null or action = :exact)
+               and (:prefix is null or substr(action, 1, length(:prefix) + 1) = :prefix || '.')
+               and (:subject is null or subject = :subject)
+               and (:since is null or at >= :since)
+             order by id desc limit :limit"""
     with store.reading() as con:
-        rows = con.execute(f"select * from audit {where} order by id desc limit ?",  # only fixed clauses joined
-                           [*values, max(0, int(limit))]).fetchall()
+        rows = con.execute(sql, {"actor": actor, "exact": exact, "prefix": prefix, "subject": subject,
+                                 "since": since_text, "limit": max(0, int(limit))}).fetchall()
     return [AuditEntry(row["id"], row["at"], row["actor"], row["action"], row["subject"],
                        None if row["old"] is None else json.loads(row["old"]),
                        None if row["new"] is None else json.loads(row["new"])) for row in rows]
