@@ -28,12 +28,13 @@ PAGES = {
     "targets": ("Targets", ":material/flag:"),
     "interventions": ("Interventions", ":material/healing:"),
     "explore": ("Explore", ":material/query_stats:"),
+    "console": ("SQL console", ":material/terminal:"),
     "warehouse": ("Warehouse", ":material/school:"),
     "data_quality": ("Data quality", ":material/fact_check:"),
     "audit": ("Audit log", ":material/policy:"),
 }
-# The data manager's pages do not use the sidebar's view.
-PAGES_WITHOUT_VIEW = {"warehouse", "data_quality", "audit"}
+# The data manager's pages and the SQL console do not use the sidebar's view.
+PAGES_WITHOUT_VIEW = {"warehouse", "data_quality", "audit", "console"}
 
 viewer = signed_in()
 if viewer is None:

@@ -22,8 +22,8 @@ from warehouse.view import Scope
 ANALYSIS_PAGES = ("overview", "subjects", "groups", "year_review", "pupil", "attendance", "targets",
                   "interventions", "explore")
 ROLE_PAGES = {
-    "data_manager": ANALYSIS_PAGES + ("warehouse", "data_quality", "audit"),
-    "senior_leader": ANALYSIS_PAGES,
+    "data_manager": ANALYSIS_PAGES + ("console", "warehouse", "data_quality", "audit"),
+    "senior_leader": ANALYSIS_PAGES + ("console",),   # live SQL (warehouse/console.py): whole-school roles only
     "subject_leader": ("subjects", "overview", "groups", "pupil", "targets", "interventions", "explore"),
     "head_of_year": ("year_review", "overview", "groups", "pupil", "attendance", "targets", "interventions",
                      "explore"),
