@@ -34,7 +34,8 @@ def two_schools(tmp_path_factory):
         con.execute("create table mart_pupil (school_code varchar, upn varchar, pupil_name varchar, year_group int)")
         con.execute("create table mart_progress (school_code varchar, upn varchar, subject_code varchar, points int)")
         con.execute("create table mart_school_summary (school_code varchar, pupils int)")
-        con.execute("create table mart_assessment_completeness (school_code varchar, subject_code varchar, missing int)")
+        con.execute("create table mart_assessment_completeness (school_code varchar, subject_code varchar, "
+                    "missing int)")
         con.execute("create table dim_subject (school_code varchar, subject_code varchar, subject_name varchar)")
         con.execute("create table dim_school (school_code varchar)")
         con.execute("create table dim_pupil (school_code varchar, upn varchar, home_address varchar)")
@@ -89,6 +90,11 @@ HOSTILE = {
     "delete": ("delete from mart_pupil", "DELETE"),
     "drop": ("drop table mart_pupil", "DROP"),
     "alter": ("alter table mart_pupil rename to gone", "ALTER"),
+    "a change inside a WITH": ("with gone as (delete from mart_pupil returning *) select * from gone", "changing data"),
+    "a change inside a WITH, updating": ("with changed as (update mart_pupil set pupil_name = 'x' returning *) "
+                                         "select * from changed", "changing data"),
+    "a change under EXPLAIN ANALYZE": ("explain analyze delete from mart_pupil", "DELETE"),
+    "a file written under EXPLAIN ANALYZE": (f"explain analyze copy mart_pupil to '{OUTSIDE_FILE}'", "COPY"),
     "two statements": ("select 1; drop table mart_pupil", "one query at a time"),
     "two statements hidden after a comment": ("select 1 /* ; */ ; delete from mart_pupil --", "one query at a time"),
     "a transaction": ("begin transaction", "BEGIN"),
@@ -112,7 +118,8 @@ def test_a_hostile_query_is_refused_with_a_clear_message(two_schools, name):
 
 def test_hostile_queries_changed_nothing_and_wrote_nothing(two_schools):
     for sql, _ in HOSTILE.values():
-        if sql.split()[:1] in (["copy"], ["export"], ["drop"], ["delete"], ["update"], ["insert"], ["alter"]):
+        if sql.split()[:1] in (["copy"], ["export"], ["drop"], ["delete"], ["update"], ["insert"], ["alter"],
+                               ["with"], ["explain"]):
             ask(two_schools, sql)   # as a whole-school viewer, this time
     assert not Path(OUTSIDE_FILE).exists() and not Path("/tmp/console-test-export").exists()
     assert ask(two_schools, "select count(*) as pupils from mart_pupil").frame["pupils"][0] == 3

@@ -13,10 +13,11 @@ not trust string checks. Its query runs here, in a throwaway process that:
 2. opens an in-memory database with external access disabled from the start
    (no files, no network, no extensions, no temporary files), one thread and a
    memory limit;
-3. copies into it only the viewer's rows of the tables the query names,
-   read through a second, read-only connection to the snapshot that is closed
-   before the query runs (the sandbox never has the warehouse file attached,
-   so no SQL can reach the rows outside the scope: they are not there);
+3. puts in it only the viewer's rows of the tables the query names, as
+   read-only views of Arrow tables, read through a second, read-only
+   connection to the snapshot that is closed before the query runs (the
+   sandbox never has the warehouse file attached, so no SQL can reach the rows
+   outside the scope: they are not there; and nothing can change them);
 4. locks the configuration, so no SET or PRAGMA can undo the above;
 5. runs the query with a timer that interrupts it, and fetches at most
    max_rows + 1 rows (the one more says "there were more").
@@ -72,6 +73,11 @@ PIVOT_REFUSED = ("this statement would run several (PIVOT without its values doe
 ALLOWED_STATEMENTS = ("SELECT", "EXPLAIN")
 FILES_REFUSED = "reading or writing files is not allowed in the console: it reads only the tables listed"
 SETTINGS_REFUSED = "changing settings is not allowed in the console: they are fixed"
+CHANGES_REFUSED = f"changing data is not allowed in the console: {READ_ONLY}"
+# What DuckDB says when a query tries to change one of the sandbox's (read-only) views.
+CHANGE_ERRORS = ("Can only delete from base table", "Can only update base table", "is not an table")
+# EXPLAIN and its options, before the statement it explains.
+EXPLAIN_PREFIX = re.compile(r"^\s*explain\s+(?:analy[sz]e\s+|\([^)]*\)\s*)?", re.IGNORECASE)
 
 
 class Refused(Exception):
@@ -155,6 +161,11 @@ def check_statement(sandbox: duckdb.DuckDBPyConnection, sql: str) -> str:
     kind = kinds[0]
     if kind == "MULTI":
         raise Refused(PIVOT_REFUSED)
+    if kind == "EXPLAIN":   # EXPLAIN ANALYZE runs what it explains: that must be a SELECT too
+        explained = EXPLAIN_PREFIX.sub("", statements[0].query, count=1)
+        if explained != statements[0].query:
+            check_statement(sandbox, explained)
+        return kind
     if kind not in ALLOWED_STATEMENTS:
         typed = re.match(r"\w*", statements[0].query.lstrip()).group().upper()
         word = typed if typed in REASONS else kind
@@ -228,17 +239,23 @@ def open_sandbox(memory_limit: str) -> duckdb.DuckDBPyConnection:
 
 
 def copy_scoped_rows(sandbox: duckdb.DuckDBPyConnection, snapshot: duckdb.DuckDBPyConnection,
-                     tables: list[str], allowed: dict) -> None:
-    """Each named table's in-scope rows, from the snapshot into the sandbox (values bound, never formatted in)."""
+                     tables: list[str], allowed: dict) -> dict:
+    """Each named table's in-scope rows, from the snapshot into the sandbox (values bound, never formatted in).
+
+    Each arrives as an Arrow table, shown to SQL as a view of that name: Arrow data cannot be changed,
+    and DuckDB refuses to change a view, so even a change the parser lets through (DuckDB 2 runs
+    `WITH d AS (DELETE … RETURNING *) SELECT …` as a SELECT) has nothing it can change.
+    Returns the Arrow tables, which must live as long as the views.
+    """
+    held = {}
     for table in tables:
         filters = allowed[table]
         where = " and ".join(f'list_contains(${i}, "{column}")' for i, (column, _) in enumerate(filters, 1))
         params = {str(i): values for i, (_, values) in enumerate(filters, 1)}
-        rows = snapshot.sql(f'select * from "{table}"' + (f" where {where}" if where else ""),
-                            params=params or None).to_arrow_table()
-        sandbox.register("incoming_rows", rows)
-        sandbox.execute(f'create table "{table}" as select * from incoming_rows')
-        sandbox.unregister("incoming_rows")
+        held[table] = snapshot.sql(f'select * from "{table}"' + (f" where {where}" if where else ""),
+                                   params=params or None).to_arrow_table()
+        sandbox.register(table, held[table])
+    return held
 
 
 def fetch_limited(sandbox: duckdb.DuckDBPyConnection, sql: str, max_rows: int):
@@ -277,7 +294,8 @@ def answer(request: dict) -> tuple[dict, bytes]:
         try:
             columns = snapshot_columns(snapshot)
             allowed = tables_in_scope(columns, request["scope"])
-            copy_scoped_rows(sandbox, snapshot, tables_to_copy(named, allowed, console_tables(columns)), allowed)
+            held = copy_scoped_rows(sandbox, snapshot, tables_to_copy(named, allowed, console_tables(columns)),
+                                    allowed)
         finally:
             snapshot.close()
         sandbox.execute("set lock_configuration = true")
@@ -294,7 +312,10 @@ def answer(request: dict) -> tuple[dict, bytes]:
         except duckdb.Error as error:
             if "configuration has been locked" in str(error):
                 raise Refused(SETTINGS_REFUSED) from None
+            if any(sign in str(error) for sign in CHANGE_ERRORS):
+                raise Refused(CHANGES_REFUSED) from None
             raise Failed(first_lines(error)) from None
+        del held
     finally:
         timer.cancel()
         sandbox.close()
