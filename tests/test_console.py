@@ -99,6 +99,8 @@ HOSTILE = {
     "two statements hidden after a comment": ("select 1 /* ; */ ; delete from mart_pupil --", "one query at a time"),
     "a transaction": ("begin transaction", "BEGIN"),
     "the warehouse by another name": ("select * from snap.mart_pupil", "another database"),
+    "the warehouse under an alias": ("select * from mart_pupil p join snap.mart_pupil s using (upn)",
+                                     "another database"),
     "a system catalogue's database": ('select * from "system".main.duckdb_settings', "another database"),
     "a table outside the console": ("select * from dim_pupil", "no table dim_pupil"),
     "a table outside the scope": ("select * from mart_school_summary", "not available to you"),
@@ -275,6 +277,10 @@ def test_a_good_query_answers_with_its_rows(two_schools):
     assert list(result.frame.columns) == ["upn", "pupil_name", "points", "points_2"]
     assert result.frame.to_dict("records")[0] == {"upn": "U1", "pupil_name": "Pupil U1", "points": 10, "points_2": 1}
     assert ask(two_schools, "explain select * from mart_pupil").ok
+    # tables under aliases, a self join, a quoted name
+    joined = ask(two_schools, 'select count(*) as pairs from mart_pupil as a join "mart_progress" b on a.upn = b.upn '
+                              "join mart_progress c on c.upn = b.upn and c.subject_code = b.subject_code")
+    assert joined.ok and joined.frame["pairs"][0] == 6
 
 
 def test_a_mistake_in_a_query_is_shown_as_duckdb_says_it(two_schools):

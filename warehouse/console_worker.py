@@ -76,6 +76,10 @@ SETTINGS_REFUSED = "changing settings is not allowed in the console: they are fi
 CHANGES_REFUSED = f"changing data is not allowed in the console: {READ_ONLY}"
 # What DuckDB says when a query tries to change one of the sandbox's (read-only) views.
 CHANGE_ERRORS = ("Can only delete from base table", "Can only update base table", "is not an table")
+# The alias DuckDB's get_table_names(qualified=True) adds after a table's name.
+ALIAS = re.compile(r'\s+AS\s+(?:"(?:[^"]|"")*"|[^\s"]+)$')
+# What DuckDB says of a table named in a schema or database the sandbox does not have.
+MISSING_SCHEMA = re.compile(r'Table with name "?([^"\s]+)"? does not exist because (?:schema|catalog) ')
 # EXPLAIN and its options, before the statement it explains.
 EXPLAIN_PREFIX = re.compile(r"^\s*explain\s+(?:analy[sz]e\s+|\([^)]*\)\s*)?", re.IGNORECASE)
 
@@ -194,7 +198,8 @@ def referenced_tables(sandbox: duckdb.DuckDBPyConnection, sql: str) -> set[tuple
         raise Failed(first_lines(error)) from None
     except duckdb.Error:   # e.g. DuckDB 2.0 fails on some WITH … JOIN … USING queries that run well
         return None
-    return {tuple(quoted or plain for quoted, plain in re.findall(r'"((?:[^"]|"")*)"|([^.]+)', name))
+    # Each name is e.g. mart_pupil, snap.mart_pupil, "/etc/passwd", or mart_pupil AS p (with its alias).
+    return {tuple(quoted or plain for quoted, plain in re.findall(r'"((?:[^"]|"")*)"|([^.]+)', ALIAS.sub("", name)))
             for name in names}
 
 
@@ -211,8 +216,7 @@ def tables_to_copy(parts_named: set[tuple[str, ...]] | None, allowed: dict,
                                                            table, re.IGNORECASE):
             raise Refused(FILES_REFUSED)
         if schema and schema not in SANDBOX_SCHEMAS:
-            raise Refused(f"{'.'.join(parts)} names another database or schema: the console reads only its own "
-                          f"tables ({listed})")
+            raise Refused(other_database(".".join(parts), listed))
         if table in allowed:
             wanted.append(table)
         elif table in every_console_table:
@@ -221,6 +225,10 @@ def tables_to_copy(parts_named: set[tuple[str, ...]] | None, allowed: dict,
         else:
             raise Failed(f"there is no table {table} in the console; the tables are: {listed}")
     return wanted
+
+
+def other_database(name: str, listed: str) -> str:
+    return f"{name} names another database or schema: the console reads only its own tables ({listed})"
 
 
 def open_sandbox(memory_limit: str) -> duckdb.DuckDBPyConnection:
@@ -314,8 +322,10 @@ def answer(request: dict) -> tuple[dict, bytes]:
                 raise Refused(SETTINGS_REFUSED) from None
             if any(sign in str(error) for sign in CHANGE_ERRORS):
                 raise Refused(CHANGES_REFUSED) from None
+            elsewhere = MISSING_SCHEMA.search(str(error))
+            if isinstance(error, duckdb.CatalogException) and elsewhere:   # when the names were not known before
+                raise Refused(other_database(elsewhere.group(1), ", ".join(sorted(allowed)) or "none")) from None
             raise Failed(first_lines(error)) from None
-        del held
     finally:
         timer.cancel()
         sandbox.close()
