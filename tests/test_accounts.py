@@ -325,7 +325,7 @@ def test_the_store_is_wal_with_foreign_keys_a_busy_timeout_and_a_schema_version(
         assert con.execute("pragma journal_mode").fetchone()[0] == "wal"
         assert con.execute("pragma foreign_keys").fetchone()[0] == 1
         assert con.execute("pragma busy_timeout").fetchone()[0] >= 5000
-        assert con.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert con.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 2
     finally:
         con.close()
     assert staff.path.stat().st_mode & 0o777 == 0o600  # hashes, and later notes on pupils: the service's only

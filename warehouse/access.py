@@ -61,3 +61,18 @@ def scope_for(account, run: Callable[..., pd.DataFrame]) -> Scope:
         subjects = tuple(run("scope_class_subjects", schools=params["schools"],
                              classes=params["classes"])["subject_code"])
     return Scope(schools=schools, upns=upns, subjects=subjects)
+
+
+# What each role may write (warehouse/staff_records.py), always within its scope: targets only where the
+# role answers for the subject; notes and review actions on any pupil it sees; curricular targets where it
+# teaches or leads the subject. Tutors and heads of year agree actions; they do not set subject targets.
+WRITES = {
+    "targets": ("data_manager", "senior_leader", "subject_leader"),
+    "notes": tuple(ROLE_PAGES),
+    "actions": tuple(ROLE_PAGES),
+    "curricular_targets": ("data_manager", "senior_leader", "subject_leader", "teacher"),
+}
+
+
+def may_write(role: str, what: str) -> bool:
+    return role in WRITES.get(what, ())

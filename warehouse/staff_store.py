@@ -1,4 +1,4 @@
-"""What staff write, kept apart from the warehouse: accounts and the audit log now; notes, actions and targets later.
+"""What staff write, kept apart from the warehouse: accounts, the audit log, targets, notes, actions.
 
 The warehouse is a series of snapshot files that every import and rebuild
 replaces (warehouse/store.py), so nothing a person typed may live in one. It
@@ -70,6 +70,78 @@ MIGRATIONS: list[str] = [
     create trigger if not exists audit_is_append_only_delete before delete on audit
     begin select raise(abort, 'the audit log is append-only'); end;
     """,
+    # 1 -> 2: what staff write about pupils (issue 5): targets, notes, review actions, curricular targets.
+    """
+    -- Targets set in the tracker. A change is a new row (the history is the record), so no updates.
+    create table if not exists staff_target (
+        id integer primary key autoincrement,     -- the build notes the highest id it included
+        school_code text not null,
+        upn text not null,
+        subject_code text not null,
+        grade text not null,                      -- a grade of the subject's scale
+        set_on text not null,                     -- the date it applies from (ISO), as targets imported
+        reason text not null,
+        set_by text not null,                     -- display name, shown beside the target
+        actor text not null,                      -- username
+        recorded_at text not null                 -- UTC, ISO 8601
+    );
+    create index if not exists staff_target_by_pupil on staff_target (school_code, upn);
+    create trigger if not exists staff_target_is_append_only_update before update on staff_target
+    begin select raise(abort, 'a target is changed by setting a new one'); end;
+    create trigger if not exists staff_target_is_append_only_delete before delete on staff_target
+    begin select raise(abort, 'a target is changed by setting a new one'); end;
+
+    -- Notes on a pupil: mentor comments, learning conversations. Withdrawn, never deleted.
+    create table if not exists pupil_note (
+        id integer primary key autoincrement,
+        school_code text not null,
+        upn text not null,
+        kind text not null,
+        body text not null,
+        author text not null,                     -- username
+        author_name text not null,
+        written_at text not null,
+        withdrawn_at text,
+        withdrawn_by text
+    );
+    create index if not exists pupil_note_by_pupil on pupil_note (school_code, upn);
+
+    -- Actions agreed at a review meeting, and their follow-up at the next.
+    create table if not exists review_action (
+        id integer primary key autoincrement,
+        school_code text not null,
+        upn text not null,
+        action text not null,
+        owner text not null,                      -- who does it: a name, as agreed in the meeting
+        due_on text not null,                     -- ISO date
+        agreed_at_review text,                    -- the drop (assessment point) under review, if any
+        status text not null check (status in ('open', 'done', 'not_done', 'dropped')),
+        impact text,                              -- the follow-up: what difference it made
+        created_by text not null,
+        created_at text not null,
+        updated_by text,
+        updated_at text
+    );
+    create index if not exists review_action_by_pupil on review_action (school_code, upn);
+
+    -- Short curricular targets for a pupil, a class or a group, in a subject, over a few weeks or a term.
+    create table if not exists curricular_target (
+        id integer primary key autoincrement,
+        school_code text not null,
+        subject_code text not null,
+        applies_to text not null check (applies_to in ('pupil', 'class', 'group')),
+        applies_to_code text not null,            -- a UPN, a class code or a custom group's name
+        body text not null,
+        starts_on text not null,
+        ends_on text not null,
+        set_by text not null,
+        set_by_name text not null,
+        set_at text not null,
+        withdrawn_at text,
+        withdrawn_by text
+    );
+    create index if not exists curricular_target_by_subject on curricular_target (school_code, subject_code);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -80,7 +152,11 @@ class StaffStoreError(Exception):
 
 def store_path(settings: Settings | None = None) -> Path:
     """Where the staff store of a warehouse lives: outside its snapshots folder."""
-    return (settings or load_settings()).data_dir / "staff" / FILE_NAME
+    return store_path_in((settings or load_settings()).data_dir)
+
+
+def store_path_in(data_dir: Path) -> Path:
+    return Path(data_dir) / "staff" / FILE_NAME
 
 
 def utc_now() -> datetime:

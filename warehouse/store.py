@@ -19,6 +19,7 @@ import fcntl
 import os
 import re
 import shutil
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,16 +73,15 @@ class Store:
         return f"wh-{max(numbers, default=0) + 1:06d}.duckdb"
 
     @contextmanager
-    def writer(self) -> Iterator["SnapshotWriter"]:
-        """A private copy of the warehouse to change; published only if the block succeeds."""
+    def writer(self, wait_seconds: float = 0) -> Iterator["SnapshotWriter"]:
+        """A private copy of the warehouse to change; published only if the block succeeds.
+
+        With wait_seconds, wait that long for a running import to finish (a background rebuild
+        queues behind it); otherwise a busy warehouse is refused at once.
+        """
         self.snapshots_dir.mkdir(parents=True, exist_ok=True)
         with open(self.data_dir / "ingest.lock", "w") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as error:
-                raise WarehouseBusy(
-                    "another import is running on this warehouse; try again when it has finished"
-                ) from error
+            _lock(lock, wait_seconds)
             final = self.snapshots_dir / self._next_snapshot_name()
             building = final.with_name(final.name + ".building")
             building.unlink(missing_ok=True)
@@ -124,6 +124,20 @@ class Store:
         snapshots = sorted(p for p in self.snapshots_dir.glob("wh-*.duckdb") if SNAPSHOT_PATTERN.match(p.name))
         for old in snapshots[: -self.settings.keep_snapshots]:
             old.unlink(missing_ok=True)
+
+
+def _lock(lock, wait_seconds: float) -> None:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError as error:
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    "another import is running on this warehouse; try again when it has finished"
+                ) from error
+            time.sleep(0.5)
 
 
 @dataclass

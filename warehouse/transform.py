@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from warehouse import staff_records
 from warehouse.config import Settings, load_settings
 from warehouse.scales import REFERENCE_DIR, all_scales
 from warehouse.schema import quote
@@ -72,6 +73,20 @@ def load_seeds(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         con.register("seed_frame", frame)
         con.execute("create or replace table " + quote(table) + " as select * from seed_frame")
         con.unregister("seed_frame")
+    load_staff_targets(con, settings)
+
+
+def load_staff_targets(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The targets staff set in the tracker (warehouse/staff_records.py), which fct_target folds in beside
+    the imported ones: they live in the staff store, so every build takes them afresh and none is lost."""
+    con.execute("""create or replace table staff_targets (
+        id bigint, school_code varchar, upn varchar, subject_code varchar, grade varchar, set_on varchar,
+        reason varchar, set_by varchar, actor varchar, recorded_at varchar)""")
+    frame = staff_records.targets_for_build(settings.data_dir)
+    if not frame.empty:
+        con.register("staff_frame", frame)
+        con.execute("insert into staff_targets by name select * from staff_frame")
+        con.unregister("staff_frame")
 
 
 def build(con: duckdb.DuckDBPyConnection, settings: Settings | None = None, timings: bool = False):
