@@ -11,13 +11,15 @@ from warehouse import staff_store
 # What the log's actions mean, for the filter.
 ACTIONS = {
     "": "Everything", "sign_in": "Sign-ins", "sign_in_refused": "Refused sign-ins", "export": "Exports",
-    "account.": "Changes to accounts",
+    "account.": "Changes to accounts", "target.": "Targets set", "note.": "Notes on pupils",
+    "action.": "Review actions", "curricular_target.": "Curricular targets", "console.query": "SQL console queries",
 }
 
 use_the_router()
 st.title("Audit log")
-st.caption("Every sign-in and refused sign-in, every download of a table, and every change to an account "
-           "(old → new), newest first. Times are UTC. Nobody, the data manager included, can change or "
+st.caption("Every sign-in and refused sign-in, every download of a table or printed summary, every change "
+           "to an account, every target, note and review action written, and every SQL console query (old → new), "
+           "newest first. Times are UTC. Nobody, the data manager included, can change or "
            "delete an entry.")
 left, middle, right = st.columns(3)
 action = left.selectbox("What", list(ACTIONS), format_func=ACTIONS.get, key="audit_action")

@@ -3,7 +3,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.common import current_scope, use_the_router, warehouse_run
+from pages import staff_panels
+from pages.common import current_actor, current_scope, record_event, use_the_router, warehouse_run
 from pages.filters import current_view
 from warehouse import analysis, loaders
 from warehouse.loaders import STATUS_LABELS
@@ -61,8 +62,15 @@ if run is not None and view.school is not None:
     pupil = record.profile
     name_column, print_column = st.columns([4, 1], vertical_alignment="bottom")
     name_column.header(pupil.pupil_name)
+    actor = current_actor()   # now: the file is made later, outside this session's script
+
+    def printable_summary() -> bytes:
+        record_event("export", f"{summary_file_name(upn, view.assessment_point)}",
+                     {"table": "pupil summary", "upn": upn, "assessment_point": view.assessment_point}, actor=actor)
+        return summary_html(record, view.assessment_point, point_date).encode("utf-8")
+
     print_column.download_button(
-        "Printable summary", summary_html(record, view.assessment_point, point_date).encode("utf-8"),
+        "Printable summary", printable_summary,
         file_name=summary_file_name(upn, view.assessment_point), mime="text/html", icon=":material/print:",
         help="One A4 page for a parents' meeting: subjects at this drop, this year's attendance, programmes. "
              "Open it in a browser and print. It leaves out SEN, disadvantage and other sensitive details.")
@@ -162,16 +170,19 @@ if run is not None and view.school is not None:
                 "end_date": st.column_config.DateColumn("To", format="DD/MM/YYYY"), "lead": "Lead"})
 
     def targets_tab():
-        st.caption("Every target and estimate on record: who set each, when and why.")
-        st.dataframe(record.targets, hide_index=True, width="stretch", column_config={
-            "subject_name": "Subject", "target_kind": "Kind", "grade": "Grade", "target_source": "Source",
-            "set_by": "Set by", "set_on": st.column_config.DateColumn("Set on", format="DD/MM/YYYY"),
-            "reason": "Why", "is_current": "Current"})
+        staff_panels.pupil_targets(run, current_scope(), view.school, upn, record.targets, record.progress)
+
+    def notes_tab():
+        classes = tuple(record.progress["class_code"].dropna().unique())
+        groups = tuple(pupil.custom_groups) if pupil.custom_groups is not None else ()
+        staff_panels.pupil_notes_and_actions(run, current_scope(), view.school, upn, view.assessment_point,
+                                             classes, groups)
 
     # Only the open tab is drawn (its name is kept in the URL): a change of pupil redraws less. This year's
     # attendance is in the figures above; the tab has every year's, and where this year's absences fall.
-    tabs = st.tabs(["Programmes", "Attendance", "Targets and estimates"], key="tab", bind="query-params")
-    for tab, draw in zip(tabs, (programmes_tab, attendance_tab, targets_tab)):
+    tabs = st.tabs(["Programmes", "Attendance", "Targets and estimates", "Notes and actions"], key="tab",
+                   bind="query-params")
+    for tab, draw in zip(tabs, (programmes_tab, attendance_tab, targets_tab, notes_tab)):
         if tab.open:
             with tab:
                 draw()

@@ -3,6 +3,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from pages import staff_panels
 from pages.charts import highlight
 from pages.common import (current_scope, downloads, drill_down, open_a_pupil, pupil_link, subject_link,
                           use_the_router, warehouse_run, with_group_labels)
@@ -135,3 +136,10 @@ if run is not None and view.school is not None:
                      column_config=PUPIL_COLUMNS)
         downloads(below[[c for c in columns if c != "open"]], "pupils-below-target")
         open_a_pupil(below.sort_values("gap_grades"), view, "subject_below_pupil")
+
+    # Drawn only when asked for: the page redraws on every change of view, and few changes need these.
+    if st.toggle("Curricular targets", key="subject_curricular",
+                 help="Short targets for a class, a group or a pupil in this subject, over a term or a few weeks."):
+        groups = sorted({g for listed in pupils["custom_groups"].dropna() for g in listed})
+        names = dict(zip(pupils["upn"], pupils["pupil_name"] + " · " + pupils["upn"]))
+        staff_panels.subject_curricular_targets(run, current_scope(), view.school, view.subject_code, groups, names)

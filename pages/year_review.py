@@ -3,6 +3,7 @@ import streamlit as st
 
 from pages.common import (RECORD_COLUMN, current_scope, downloads, open_a_pupil, use_the_router, warehouse_run,
                           with_record_links)
+from pages import staff_panels
 from pages.filters import current_view, describe
 from warehouse import loaders
 
@@ -84,9 +85,17 @@ if run is not None and view.school is not None:
             "mean_change_grades": st.column_config.NumberColumn("Mean change (grades)", format="%+.2f")})
         downloads(data.movers, "movers")
 
+    def actions_tab():
+        pupils = loaders.pupils_to_find(run, current_scope(), view)
+        if pupils.empty:
+            st.info("No pupils in this view.")
+            return
+        staff_panels.review_actions(current_scope(), view.school, pupils, view.assessment_point)
+
     # Only the open tab is drawn (the grid of every pupil and subject is the costly one); the URL keeps it (?tab=).
-    tabs = st.tabs(["Concerns", "Commendations", "All subjects", "Movers"], key="tab", bind="query-params")
-    for tab, draw in zip(tabs, (concerns_tab, commendations_tab, grid_tab, movers_tab)):
+    tabs = st.tabs(["Concerns", "Commendations", "All subjects", "Movers", "Actions"], key="tab",
+                   bind="query-params")
+    for tab, draw in zip(tabs, (concerns_tab, commendations_tab, grid_tab, movers_tab, actions_tab)):
         if tab.open:
             with tab:
                 draw()

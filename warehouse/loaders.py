@@ -179,3 +179,19 @@ def group_pupils(run: Run, scope: Scope, view: ViewFilters, basis: str = "workin
     """The view's pupils, one row each, with their groups, progress, attendance, KS4 figures on `basis`
     and programmes: what the Groups and gaps page splits and intersects (warehouse/groups.py)."""
     return run("group_pupils", **loader_params(scope, view, basis=basis))
+
+
+def staff_targets_included(run: Run) -> int:
+    """The newest target set in the tracker that the current snapshot's measures include (0: none)."""
+    return int(run("staff_targets_included")["through_id"].iloc[0])
+
+
+def subject_grades(run: Run, scope: Scope, school: str) -> pd.DataFrame:
+    """Each subject's grades, highest first: what a target in it may be."""
+    return run("subject_grades", **scope.params(), school=school)
+
+
+def subject_classes(run: Run, scope: Scope, school: str) -> dict[str, str]:
+    """This year's classes and their subjects, within the viewer's subjects."""
+    classes = run("subject_classes", **scope.params(), school=school)
+    return dict(zip(classes["class_code"], classes["subject_code"]))
