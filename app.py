@@ -19,6 +19,7 @@ skip_schema_check_outside_tests()
 # Every page: its title and icon. URL paths are the file names, so that a link opened on a fresh
 # server (which Streamlit first routes by file name, see pages/common.py) finds its page.
 PAGES = {
+    "trust": ("Trust overview", ":material/account_balance:"),
     "overview": ("Overview", ":material/dashboard:"),
     "subjects": ("Subjects", ":material/menu_book:"),
     "groups": ("Groups and gaps", ":material/join_inner:"),
@@ -34,7 +35,8 @@ PAGES = {
     "audit": ("Audit log", ":material/policy:"),
 }
 # The data manager's pages and the SQL console do not use the sidebar's view.
-PAGES_WITHOUT_VIEW = {"warehouse", "data_quality", "audit", "console"}
+# The trust overview chooses its own drop and year group, across schools.
+PAGES_WITHOUT_VIEW = {"trust", "warehouse", "data_quality", "audit", "console"}
 
 viewer = signed_in()
 if viewer is None:
@@ -46,13 +48,16 @@ if viewer is None:
 
 # Each role's pages, its first page the default (a link to another page opens the default instead), under
 # the viewer's name, and a way out. (In the navigation itself: no extra elements to redraw on every rerun.)
-allowed = [path for path in pages_for(viewer.role) if path in PAGES]
+run = quiet_run()
+options = loaders.filter_options(run, current_scope()) if run else None
+# The trust overview only for a viewer who sees more than one school.
+several_schools = options is not None and options["school_code"].nunique() > 1
+allowed = [path for path in pages_for(viewer.role) if path in PAGES and (path != "trust" or several_schools)]
 pages = [st.Page(f"pages/{path}.py", title=PAGES[path][0], icon=PAGES[path][1], url_path=path, default=(i == 0))
          for i, path in enumerate(allowed)]
 pages.append(st.Page(render_sign_out, title="Sign out", icon=":material/logout:", url_path="sign_out"))
 who = f"{viewer.account.display_name} · {viewer.account.role_label}"
 navigation = st.navigation({who + (" · demo school, made-up pupils" if viewer.demo else ""): pages})
 if navigation.url_path not in PAGES_WITHOUT_VIEW:
-    run = quiet_run()
-    render_sidebar_filters(loaders.filter_options(run, current_scope()) if run else None)
+    render_sidebar_filters(options)
 navigation.run()

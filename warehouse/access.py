@@ -22,8 +22,10 @@ from warehouse.view import Scope
 ANALYSIS_PAGES = ("overview", "subjects", "groups", "year_review", "pupil", "attendance", "targets",
                   "interventions", "explore")
 ROLE_PAGES = {
-    "data_manager": ANALYSIS_PAGES + ("console", "warehouse", "data_quality", "audit"),
-    "senior_leader": ANALYSIS_PAGES + ("console",),   # live SQL (warehouse/console.py): whole-school roles only
+    "data_manager": ANALYSIS_PAGES + ("trust", "console", "warehouse", "data_quality", "audit"),
+    # Live SQL (warehouse/console.py) and the trust overview: whole-school roles only. The trust overview is
+    # offered only to a viewer of several schools (app.py).
+    "senior_leader": ANALYSIS_PAGES + ("trust", "console"),
     "subject_leader": ("subjects", "overview", "groups", "pupil", "targets", "interventions", "explore"),
     "head_of_year": ("year_review", "overview", "groups", "pupil", "attendance", "targets", "interventions",
                      "explore"),

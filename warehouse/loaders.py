@@ -195,3 +195,26 @@ def subject_classes(run: Run, scope: Scope, school: str) -> dict[str, str]:
     """This year's classes and their subjects, within the viewer's subjects."""
     classes = run("subject_classes", **scope.params(), school=school)
     return dict(zip(classes["class_code"], classes["subject_code"]))
+
+
+def trust_points(run: Run, scope: Scope) -> pd.DataFrame:
+    """The drops the trust's schools have grades at, by name, latest first."""
+    return run("trust_points", **scope.params())
+
+
+@dataclass
+class TrustView:
+    schools: pd.DataFrame   # one row per school at the drop
+    trend: pd.DataFrame     # on track per school at each drop of this year and last
+
+    def on_track_pct(self) -> float | None:
+        """The trust's own figure: all its graded subjects together (not the mean of the schools')."""
+        graded = self.schools["graded_with_target"].sum()
+        return None if not graded else round(100.0 * self.schools["on_track_or_ahead"].sum() / graded, 1)
+
+
+def trust(run: Run, scope: Scope, assessment_point: str, year_group: int | None) -> TrustView:
+    """The trust's schools compared at a drop and across drops (whole-school viewers; others get no rows)."""
+    params = {**scope.params(), "assessment_point": assessment_point, "year_group": year_group}
+    schools, trend = together(partial(run, "trust_schools", **params), partial(run, "trust_trend", **params))
+    return TrustView(schools, trend)

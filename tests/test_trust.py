@@ -1,0 +1,154 @@
+"""The trust overview: two schools compared at a drop and across drops, figures that agree with each
+school's own Overview, the page only for viewers of several schools, and the school filter."""
+import os
+
+import pytest
+
+from tests.pages import account, open_page
+from warehouse import loaders
+from warehouse.config import load_settings
+from warehouse.data import WarehouseReader
+from warehouse.store import Store
+from warehouse.view import Scope, ViewFilters
+
+POINT = "2025/26 Summer"
+
+
+@pytest.fixture(scope="module")
+def trust(tmp_path_factory):
+    """The demo trust of two schools, loaded once for this file."""
+    from warehouse.__main__ import main as cli
+
+    data_dir = tmp_path_factory.mktemp("trust") / "warehouse"
+    before = os.environ.get("TRACKER_DATA_DIR")
+    os.environ["TRACKER_DATA_DIR"] = str(data_dir)
+    try:
+        assert cli(["demo", "--schools", "2", "--quiet"]) == 0
+        yield Store(load_settings())
+    finally:
+        os.environ["TRACKER_DATA_DIR"] = before or ""
+
+
+@pytest.fixture
+def trust_env(trust, monkeypatch):
+    monkeypatch.setenv("TRACKER_DATA_DIR", str(trust.data_dir))
+    return trust
+
+
+@pytest.fixture(scope="module")
+def run(trust):
+    reader = WarehouseReader(trust)
+    yield reader.run
+    reader.close()
+
+
+@pytest.mark.parametrize("year_group", [None, 11, 8])
+def test_each_schools_figures_are_its_own_overviews(run, year_group):
+    view = loaders.trust(run, Scope.everything(), POINT, year_group)
+    assert list(view.schools["school_code"]) == ["S001", "S002"]
+    for school in view.schools.itertuples():
+        own = loaders.overview(run, Scope.everything(), ViewFilters(school=school.school_code,
+                                                                   assessment_point=POINT, year_group=year_group))
+        headline = own.at_point(POINT)
+        assert (school.pct_on_track, school.pct_well_below, school.pupils) == (
+            headline.pct_on_track, headline.pct_well_below, headline.pupils)
+        attendance = own.attendance.iloc[0]
+        assert (school.attendance_pct, school.pct_persistent_absent) == (
+            attendance.attendance_pct, attendance.pct_persistent_absent)
+        working_at = own.ks4[own.ks4["basis"] == "working_at"]
+        if year_group in (None, 11):
+            assert school.p8_estimate == working_at.iloc[0].p8_estimate
+            assert round(school.avg_attainment8, 1) == working_at.iloc[0].avg_attainment8
+        else:
+            assert school.p8_estimate != school.p8_estimate   # no Year 11 in the view: no KS4 figures (NaN)
+
+
+def test_the_trust_figure_is_all_its_subjects_together_and_the_gap_is_by_hand(run, trust):
+    view = loaders.trust(run, Scope.everything(), POINT, 11)
+    schools = view.schools
+    assert view.on_track_pct() == round(100 * schools["on_track_or_ahead"].sum() / schools["graded_with_target"].sum(), 1)
+    # The disadvantaged gap of S001's Year 11, counted from mart_progress by hand.
+    from tests.exports import query
+    (disadvantaged, others), = query(trust, """
+        select 100.0 * count(*) filter (where m.status in ('ahead', 'on_track') and p.disadvantaged)
+                   / count(m.status) filter (where p.disadvantaged),
+               100.0 * count(*) filter (where m.status in ('ahead', 'on_track') and not p.disadvantaged)
+                   / count(m.status) filter (where not p.disadvantaged)
+        from mart_progress m join mart_pupil p using (school_code, upn)
+        where m.school_code = 'S001' and m.assessment_point = ? and m.year_group = 11""", [POINT])
+    assert schools.iloc[0].disadvantaged_gap_pts == round(disadvantaged - others, 1)
+
+
+def test_a_viewer_of_some_pupils_or_subjects_gets_no_trust_figures(run):
+    assert loaders.trust(run, Scope(upns=("X",)), POINT, None).schools.empty
+    assert loaders.trust(run, Scope(subjects=("MA4",)), POINT, None).trend.empty
+    assert loaders.trust_points(run, Scope(upns=("X",))).empty
+    only_one = loaders.trust(run, Scope(schools=("S002",)), POINT, None)
+    assert list(only_one.schools["school_code"]) == ["S002"] and set(only_one.trend["school_code"]) == {"S002"}
+
+
+def test_the_trust_page_compares_the_schools_and_links_to_each(trust_env):
+    at = open_page("pages/trust.py", as_account=account("senior_leader"))
+    at.selectbox(key="point").set_value(POINT)
+    at.selectbox(key="year").set_value("11").run()
+    assert not at.exception
+    assert at.title[0].value == "Trust overview"
+    table = at.dataframe[0].value
+    assert list(table["school_code"]) == ["S001", "S002"]
+    assert table["open"].tolist() == [f"/overview?school={s}&point=2025%2F26+Summer&year=11" for s in ("S001", "S002")]
+    assert at.metric[0].value == "2 of 2"
+    assert at.get("vega_lite_chart")   # the schools' bar chart
+
+
+def test_the_trust_page_is_only_for_viewers_of_several_schools(trust_env):
+    senior = open_page(as_account=account("senior_leader"))
+    one_school = open_page(as_account=account("senior_leader", schools=["S001"]))
+    head_of_year = open_page(as_account=account("head_of_year", year_groups=[11]))
+    for at in (senior, one_school, head_of_year):
+        assert not at.exception
+    assert _offers_trust(senior) and not _offers_trust(one_school) and not _offers_trust(head_of_year)
+
+
+def _offers_trust(at) -> bool:
+    """Whether the app's navigation offers the Trust overview (it is then openable by its URL path)."""
+    try:
+        at.switch_page("pages/trust.py")
+    except ValueError:   # not among the navigation's pages
+        return False
+    at.run()
+    return bool(at.title) and at.title[0].value == "Trust overview"
+
+
+def test_the_school_filter_chooses_the_school_every_page_shows(trust_env, run):
+    at = open_page("pages/overview.py", as_account=account("senior_leader"), school="S002", point=POINT)
+    assert not at.exception
+    box = at.sidebar.selectbox(key="f_school")
+    assert box.options == ["S001", "S002"] and box.value == "S002"
+    s002 = loaders.trust(run, Scope.everything(), POINT, None).schools.set_index("school_code").loc["S002"]
+    assert at.metric[0].value == f"{s002.pct_on_track:.1f}%"
+    box.set_value("S001").run()
+    s001 = loaders.trust(run, Scope.everything(), POINT, None).schools.set_index("school_code").loc["S001"]
+    assert at.metric[0].value == f"{s001.pct_on_track:.1f}%"
+
+
+def test_the_trust_page_and_the_school_filter_in_a_browser(trust):
+    """A link to the trust overview with a drop and year group opens it so (after the demo's sign-in);
+    the Overview's school filter then moves the view, and the URL, to the other school."""
+    from tests.browser import browser_page, enter_the_demo, require_chromium, running_app
+
+    require_chromium()
+    with running_app(trust.data_dir) as url, browser_page() as page:
+        page.set_default_timeout(30_000)
+        page.goto(url + "/trust?point=2025%2F26+Summer&year=11")
+        enter_the_demo(page, "Senior leader")
+        page.get_by_role("heading", name="Trust overview").wait_for()
+        assert page.get_by_test_id("stSelectbox").filter(has_text="Year group").locator("input").input_value() \
+            == "11"
+        assert "2 of 2" in page.get_by_test_id("stMetric").first.inner_text()
+        page.get_by_test_id("stVegaLiteChart").first.wait_for()
+        page.get_by_test_id("stSidebarNav").get_by_text("Overview", exact=True).click()
+        page.get_by_role("heading", name="Overview").wait_for()
+        school = page.get_by_test_id("stSidebar").get_by_role("combobox", name="School")
+        school.click()
+        page.get_by_role("option", name="S002", exact=True).click()
+        page.wait_for_url("**school=S002**")
