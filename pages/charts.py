@@ -18,6 +18,7 @@ import functools
 import os
 
 import altair as alt
+import pandas as pd
 
 
 def skip_schema_check_outside_tests() -> None:
@@ -44,3 +45,38 @@ def highlight(pick: alt.Parameter, picked: float = 1.0, others: float = 0.5) -> 
     """Opacity for a chart with a selection: the picked marks full, the others faded.
     (What alt.condition(pick, alt.value(picked), alt.value(others)) gives, without its ~13 ms.)"""
     return alt.OpacityValue(others, condition={"param": pick.name, "value": picked})
+
+
+TRAJECTORY_SERIES = ["Working at", "Progress target"]
+
+
+def trajectories(history: pd.DataFrame) -> alt.Chart:
+    """A pupil's working-at grade at each drop against the progress target, a row per subject, in one view.
+
+    Small multiples without a chart each: the subjects are bands of one y axis and each line sits in its
+    subject's band (yOffset on one points scale shared by every subject, so they compare honestly). A
+    facet of nine panels, each with its own axes and grid, cost the browser about twice as much to redraw
+    on every change of pupil (docs/benchmarks.md, third round).
+    """
+    lines = history.rename(columns={"working_at_points": "Working at", "progress_target_points": "Progress target"})
+    drops = history["assessment_point"].nunique()
+    return (alt.Chart(lines)
+            .transform_fold(TRAJECTORY_SERIES, as_=["series", "points"])
+            .mark_line(point=True)
+            .encode(x=alt.X("assessment_point:N", title=None, sort=alt.SortField("point_sequence"),
+                            axis=alt.Axis(orient="top", labelAngle=0 if drops <= 6 else -40, labelOverlap=False)),
+                    y=alt.Y("subject_name:N", title=None, scale=alt.Scale(paddingInner=0.15),
+                            axis=alt.Axis(tickBand="extent", grid=True, labelLimit=240)),
+                    yOffset=alt.YOffset("points:Q", scale=alt.Scale(zero=False, padding=6)),
+                    detail=alt.Detail("subject_name:N"),
+                    color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
+                                    scale=alt.Scale(domain=TRAJECTORY_SERIES, range=["#0072B2", "#E69F00"])),
+                    strokeDash=alt.StrokeDash("series:N", legend=None,
+                                              scale=alt.Scale(domain=TRAJECTORY_SERIES, range=[[1, 0], [4, 4]])),
+                    tooltip=[alt.Tooltip("subject_name:N", title="Subject"),
+                             alt.Tooltip("assessment_point:N", title="Drop"),
+                             alt.Tooltip("series:N", title="Line"),
+                             alt.Tooltip("points:Q", title="Points", format=".2f"),
+                             alt.Tooltip("working_at:N", title="Working at"),
+                             alt.Tooltip("target:N", title="Target"), alt.Tooltip("status:N", title="Status")])
+            .properties(height=alt.Step(72)))

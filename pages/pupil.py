@@ -3,7 +3,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages import staff_panels
+from pages import charts, staff_panels
 from pages.common import current_actor, current_scope, record_event, use_the_router, warehouse_run
 from pages.filters import current_view
 from warehouse import analysis, loaders
@@ -90,7 +90,9 @@ if run is not None and view.school is not None:
 
     now = record.at_point(view.assessment_point)
     this_year = record.attendance[record.attendance["academic_year"] == academic_year_of(point_date)]
-    figures = st.columns(3)
+    # One row of figures (a horizontal container, not three columns): each element is a message the browser
+    # redraws the page for, so fewer of them make a change of pupil quicker.
+    figures = [st.container(horizontal=True, gap="medium")] * 3
     figures[0].metric(f"Attendance {academic_year_of(point_date)}",
                       "–" if this_year.empty else f"{this_year['attendance_pct'].iloc[0]:.1f}%",
                       help="Sessions attended as a share of possible sessions this academic year (DfE). A pupil "
@@ -114,8 +116,10 @@ if run is not None and view.school is not None:
             "gap_grades": st.column_config.NumberColumn("Gap (grades)", format="%+.2f"),
             "status": "Status", "effort": "Effort", "teacher": "Teacher", "class_code": "Class"})
 
-    st.subheader("Trajectories")
-    st.caption("Working-at grade (points on the subject's scale) at each drop, and the progress-target line.")
+    # The heading and what the chart shows as one element (see the figures above).
+    st.markdown("### Trajectories\n:small[:gray[Each subject's row: the working-at grade (solid) at each drop "
+                "against the progress target (dashed), on one points scale for every subject: higher is further "
+                "on. Point at a drop for its grades.]]")
     history = record.progress.dropna(subset=["working_at_points"])
     earlier = st.toggle("Subjects no longer taken (earlier key stages)", key="pupil_earlier",
                         help="By default, the subjects the pupil has a grade in at this drop.")
@@ -124,27 +128,7 @@ if run is not None and view.school is not None:
     if history.empty:
         st.info("No working-at grades yet.")
     else:
-        # One chart (two series folded into one column) rather than two layers: a tenth of the work to build.
-        lines = history.rename(columns={"working_at_points": "Working at", "progress_target_points": "Progress target"})
-        chart = (alt.Chart(lines)
-                 .transform_fold(["Working at", "Progress target"], as_=["series", "points"])
-                 .mark_line(point=True)
-                 .encode(x=alt.X("assessment_point:N", title=None, sort=alt.SortField("point_sequence"),
-                                 axis=alt.Axis(labelAngle=-45, labelOverlap=False)),
-                         y=alt.Y("points:Q", title="Points", scale=alt.Scale(zero=False)),
-                         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top"),
-                                         scale=alt.Scale(domain=["Working at", "Progress target"],
-                                                         range=["#0072B2", "#E69F00"])),
-                         strokeDash=alt.StrokeDash("series:N", legend=None,
-                                                   scale=alt.Scale(domain=["Working at", "Progress target"],
-                                                                   range=[[1, 0], [4, 4]])),
-                         tooltip=[alt.Tooltip("assessment_point:N", title="Drop"),
-                                  alt.Tooltip("working_at:N", title="Working at"),
-                                  alt.Tooltip("target:N", title="Target"), alt.Tooltip("status:N", title="Status")])
-                 .properties(width=260, height=160)
-                 .facet(facet=alt.Facet("subject_name:N", title=None), columns=3)
-                 .resolve_scale(y="shared"))
-        st.altair_chart(chart)
+        st.altair_chart(charts.trajectories(history), width="stretch")
 
     def attendance_tab():
         if record.attendance.empty:
