@@ -128,7 +128,11 @@ if run is not None and view.school is not None:
     if history.empty:
         st.info("No working-at grades yet.")
     else:
-        st.altair_chart(charts.trajectories(history), width="stretch")
+        # Only the columns the chart shows: each is sent to the browser and turned into its rows on every change.
+        shown = history[["subject_name", "assessment_point", "point_sequence", "working_at_points",
+                         "progress_target_points", "working_at", "target", "status"]]
+        st.altair_chart(charts.trajectories(shown.assign(status=shown["status"].map(STATUS_LABELS))),
+                        width="stretch")
 
     def attendance_tab():
         if record.attendance.empty:
