@@ -732,9 +732,9 @@ def _listed(value) -> list:
 class Case:
     name: str
     kind: str                          # "school" or "trust"
-    make: Callable                     # rng -> request (a dict)
-    call: Callable                     # (run, request) -> answer
-    naive: Callable | None = None      # (naive run, request) -> the same answer from pandas
+    make: Callable                     # () -> a request (a dict), drawn from the mix
+    call: Callable                     # (run, request) -> the loader's answer, as a page asks for it
+    naive: bool = False                # the baseline answers it too: `call` with the pandas run
     check: Callable | None = None      # (answer, naive answer) -> raises Disagree
     note: str = ""
     prime: bool = False                # asked once, untimed, before each timed ask (an answer the app remembers)
@@ -853,8 +853,12 @@ def cases(mix: Mix, remembered_run) -> list[Case]:
     def basis_view():
         return {**mix.view(), "basis": mix.rng.choice(["working_at", "working_at", "predicted", "target"])}
 
+    def dated_view():   # the page asks for the dates first (academic_year_dates, timed on its own)
+        request = mix.view()
+        return {**request, "dates": mix.dates(request["view"])}
+
     def attendance(run, r):
-        return loaders.attendance(run, r["scope"], r["view"], *mix.dates(r["view"]))
+        return loaders.attendance(run, r["scope"], r["view"], *r["dates"])
 
     return [
         Case("overview", "school", mix.view, lambda run, r: loaders.overview(run, r["scope"], r["view"]),
@@ -872,7 +876,7 @@ def cases(mix: Mix, remembered_run) -> list[Case]:
         Case("group_pupils", "school", basis_view,
              lambda run, r: loaders.group_pupils(run, r["scope"], r["view"], r["basis"]), naive=True,
              check=check_group_pupils),
-        Case("attendance", "school", mix.view, attendance, naive=True, check=check_attendance,
+        Case("attendance", "school", dated_view, attendance, naive=True, check=check_attendance,
              note="from 1 September to the drop, as the Attendance page asks"),
         Case("target_checks", "school", mix.view,
              lambda run, r: loaders.target_checks(run, r["scope"], r["view"]), naive=True, check=check_target_checks),
