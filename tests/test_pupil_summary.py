@@ -7,11 +7,13 @@ from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.exports import query
 from tests.pages import open_page
+from warehouse import staff_store
 from warehouse.loaders import PupilRecord
 from warehouse.pupil_summary import summary_file_name, summary_html
 
@@ -61,6 +63,14 @@ def downloads(monkeypatch) -> dict[str, tuple[bytes, str]]:
         return keep(self, path_or_data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    # A file made only when its button is clicked (as the printable summary is): kept as its maker.
+    keep_deferred = MediaFileManager.add_deferred
+
+    def deferred(self, make, mimetype, coordinates, file_name=None, element_id=""):
+        offered[file_name] = (make, mimetype)
+        return keep_deferred(self, make, mimetype, coordinates, file_name=file_name, element_id=element_id)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", deferred)
     return offered
 
 
@@ -70,6 +80,8 @@ def summary_from_page(upn: str, downloads: dict) -> tuple[object, str]:
     assert not at.exception
     content, mime = downloads[f"{upn}-2025-26-Summer.html"]
     assert mime == "text/html"
+    if callable(content):   # made on the click, as the browser's click would make it
+        content = content()
     return at, content.decode("utf-8")
 
 
@@ -85,6 +97,10 @@ def test_the_pupil_page_offers_the_printable_summary(demo_env, downloads):
     at, _ = summary_from_page(upn, downloads)
     [button] = [b for b in at.download_button if b.label == "Printable summary"]
     assert button.proto.icon == ":material/print:"
+    # Printing it is an export of a pupil's record: in the audit log, who and which pupil.
+    entries = staff_store.read(staff_store.StaffStore.for_settings(), action="export",
+                               subject=f"{upn}-2025-26-Summer.html")
+    assert entries and entries[0].new["upn"] == upn and entries[0].actor == "test-data_manager"
     assert summary_file_name(upn, DROP) == f"{upn}-2025-26-Summer.html"
 
 
