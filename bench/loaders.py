@@ -57,6 +57,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from warehouse.schema import quote  # noqa: E402
 
 SCHOOL_BUDGET_MS, TRUST_BUDGET_MS, RATIO_BUDGET = 50.0, 500.0, 10.0
 WHOLE_GRADE_SCALES = ("gcse_fine", "gcse_abc", "nc_levels")
@@ -124,7 +125,8 @@ class Naive:
 
     def __init__(self, con):
         started, before = time.perf_counter(), rss_mib()
-        self.t = {name: con.execute(f"select * from {name}").df() for name in NAIVE_TABLES}
+        # The names are NAIVE_TABLES, fixed above (an identifier cannot be a bound parameter).
+        self.t = {name: con.execute("select * from " + quote(name)).df() for name in NAIVE_TABLES}
         self.load_seconds = time.perf_counter() - started
         self.rss_added = rss_mib() - before
         self.frame_mib = sum(f.memory_usage(deep=True).sum() for f in self.t.values()) / 2**20
@@ -375,10 +377,7 @@ class Naive:
                                  sum_gap_grades=("gap_grades", "sum")).reset_index()
         a = self._attendance_year(p)[["upn", "possible_sessions", "present_sessions", "attendance_pct",
                                       "persistent_absent"]]
-        k = self.t["mart_ks4_pupil"]
-        year = p["year_group"] if p.get("year_group") is not None else 11
-        k = k[(k["school_code"] == p["school"]) & (k["assessment_point"] == p["assessment_point"])
-              & (k["basis"] == p["basis"]) & (k["year_group"] == year)]
+        k = self._ks4_at(p)
         k = k[["upn", "attainment8", "p8_estimate_exact", "basics_4", "basics_5", "ebacc_entered", "best_english",
                "best_maths"]]
         i = self.t["fct_intervention"]
@@ -459,6 +458,13 @@ class Naive:
         return pupils.merge(gaps, how="left", on="upn")
 
     # Explore (pupil rows; its pupil x subject rows are subject_rows)
+    def _ks4_at(self, p):
+        """mart_ks4_pupil at the request's school, drop and basis, for its year group (Year 11 by default)."""
+        k = self.t["mart_ks4_pupil"]
+        year = p["year_group"] if p.get("year_group") is not None else 11
+        return k[(k["school_code"] == p["school"]) & (k["assessment_point"] == p["assessment_point"])
+                 & (k["basis"] == p["basis"]) & (k["year_group"] == year)]
+
     def explore_pupil_rows(self, p):
         point = self._point(p)
         chosen = self.view_pupils(p)
@@ -466,10 +472,7 @@ class Naive:
         chosen["year_group"] = chosen["year_group"] - (chosen["_year_start"] - int(point["academic_year_start"]))
         a = self._attendance_year(p)[["upn", "possible_sessions", "present_sessions", "attendance_pct",
                                       "persistent_absent"]]
-        k = self.t["mart_ks4_pupil"]
-        year = p["year_group"] if p.get("year_group") is not None else 11
-        k = k[(k["school_code"] == p["school"]) & (k["assessment_point"] == p["assessment_point"])
-              & (k["basis"] == p["basis"]) & (k["year_group"] == year)]
+        k = self._ks4_at(p)
         k = k[["upn", "attainment8", "p8_estimate", "p8_estimate_exact", "basics_4", "basics_5", "ebacc_entered"]]
         m = self.t["mart_progress"]
         graded = m[(m["school_code"] == p["school"]) & (m["assessment_point"] == p["assessment_point"])

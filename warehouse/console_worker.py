@@ -43,6 +43,8 @@ import time
 
 import duckdb
 
+from warehouse.schema import quote
+
 # The tables a console query may name: the marts, and these dimensions, which describe schools,
 # subjects and assessment points, never a pupil (so a scope narrowed to some pupils still shows them).
 REFERENCE_TABLES = ("dim_school", "dim_subject", "dim_assessment_point")
@@ -258,9 +260,13 @@ def copy_scoped_rows(sandbox: duckdb.DuckDBPyConnection, snapshot: duckdb.DuckDB
     held = {}
     for table in tables:
         filters = allowed[table]
-        where = " and ".join(f'list_contains(${i}, "{column}")' for i, (column, _) in enumerate(filters, 1))
+        # Identifiers cannot be bound: the table is one of the snapshot's own marts or REFERENCE_TABLES
+        # (checked against its catalogue before this), the columns are SCOPE_COLUMNS' fixed names; both
+        # quoted. The scope's values are bound.
+        where = " and ".join("list_contains($" + str(i) + ", " + quote(column) + ")"
+                             for i, (column, _) in enumerate(filters, 1))
         params = {str(i): values for i, (_, values) in enumerate(filters, 1)}
-        held[table] = snapshot.sql(f'select * from "{table}"' + (f" where {where}" if where else ""),
+        held[table] = snapshot.sql("select * from " + quote(table) + (" where " + where if where else ""),
                                    params=params or None).to_arrow_table()
         sandbox.register(table, held[table])
     return held

@@ -130,6 +130,8 @@ def _frame(rows, columns: list[str]) -> pd.DataFrame:
 
 TARGET_COLUMNS = ["id", "school_code", "upn", "subject_code", "grade", "set_on", "reason", "set_by", "actor",
                   "recorded_at"]
+ALL_TARGETS_SQL = ("select id, school_code, upn, subject_code, grade, set_on, reason, set_by, actor, recorded_at "
+                   "from staff_target order by id")
 
 
 def set_target(store: StaffStore, writer: Writer, scope: Scope, *, school: str, upn: str, subject: str,
@@ -194,7 +196,7 @@ def targets_for_build(data_dir: Path) -> pd.DataFrame:
         return pd.DataFrame({column: pd.Series(dtype="int64" if column == "id" else "string")
                              for column in TARGET_COLUMNS})
     with store.reading() as con:
-        rows = con.execute(f"select {', '.join(TARGET_COLUMNS)} from staff_target order by id").fetchall()
+        rows = con.execute(ALL_TARGETS_SQL).fetchall()
     frame = _frame(rows, TARGET_COLUMNS)
     return frame.astype({column: "int64" if column == "id" else "string" for column in TARGET_COLUMNS})
 
