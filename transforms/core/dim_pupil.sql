@@ -58,3 +58,5 @@ final as (
 )
 
 select * from final
+-- Stored in school order: a school's queries then read only its own row groups (docs/scaling.md).
+order by school_code, upn

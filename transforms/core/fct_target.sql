@@ -49,3 +49,5 @@ final as (
 )
 
 select * from final
+-- Stored in school order: a school's queries then read only its own row groups (docs/scaling.md).
+order by school_code, upn, subject_code

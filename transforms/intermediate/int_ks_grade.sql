@@ -46,3 +46,5 @@ placed as (
 
 select * from placed
 where year_group between ks_first_year(key_stage) and ks_first_year(key_stage) + ks_years(key_stage) - 1
+-- Stored in school order: a school's queries then read only its own row groups (docs/scaling.md).
+order by school_code, assessment_point, subject_code, upn

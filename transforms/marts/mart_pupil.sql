@@ -35,3 +35,5 @@ select
         as custom_groups
 from dim_pupil p
 left join int_pupil_baseline b using (school_code, upn)
+-- Stored in school order: a school's queries then read only its own row groups (docs/scaling.md).
+order by school_code, upn

@@ -112,3 +112,5 @@ rules as (
 )
 
 select * from rules
+-- Stored in school order: a school's queries then read only its own row groups (docs/scaling.md).
+order by school_code, assessment_point, upn
