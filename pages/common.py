@@ -34,13 +34,13 @@ def _reader(data_dir: str) -> WarehouseReader:
     # resource, not data): it follows the pointer to each newly published snapshot.
     settings = load_settings()
     assert str(settings.data_dir) == data_dir
-    return WarehouseReader(Store(settings))
+    return WarehouseReader(Store(settings), remember_mib=settings.answer_memory_mib)
 
 
 def run_query(name: str, **params) -> pd.DataFrame | None:
     """A named query's result, or None (after showing how to import) when the warehouse is empty."""
     try:
-        return _reader(str(load_settings().data_dir)).run(name, **params)
+        return _reader(str(load_settings().data_dir)).run_remembered(name, **params)
     except EmptyWarehouse:
         show_empty_warehouse()
         return None
@@ -55,19 +55,19 @@ def show_empty_warehouse() -> None:
 
 
 def warehouse_run():
-    """The reader's run(name, **params) for loaders, or None (after showing how to import) when empty."""
+    """The reader's run(name, **params) for loaders (answers remembered until the next snapshot), or None
+    (after showing how to import) when empty."""
     reader = _reader(str(load_settings().data_dir))
     try:
         reader.cursor().close()
     except EmptyWarehouse:
         show_empty_warehouse()
         return None
-    return reader.run
+    return reader.run_remembered
 
 
 def quiet_run():
-    """For the sidebar: as warehouse_run, but says nothing when the warehouse is empty, and its
-    answers are remembered until the next snapshot (the sidebar's choices are asked on every page)."""
+    """For the sidebar: as warehouse_run, but says nothing when the warehouse is empty."""
     reader = _reader(str(load_settings().data_dir))
     try:
         reader.cursor().close()

@@ -216,3 +216,31 @@ def test_a_remembered_answer_lasts_until_the_next_snapshot(store, exports_dir):
     ingest([exports.assessments(exports_dir, rows=later, name="spring.csv")], store=store)
     assert spring_subjects() == ["MA"]
     reader.close()
+
+
+def test_remembered_answers_are_kept_per_scope_and_within_their_memory(store, exports_dir):
+    from warehouse.data import WarehouseReader
+    from warehouse.view import Scope, ViewFilters
+
+    ingest(exports.base_school(exports_dir) + [exports.assessments(exports_dir)], store=store)
+    reader = WarehouseReader(store, remember_mib=4096 / 2**20)   # room for about two small answers
+    view = ViewFilters(school="S001", assessment_point="2025/26 Autumn").params()
+
+    def pupils(upns=None) -> list[str]:
+        scope = Scope.everything() if upns is None else Scope(schools=("S001",), upns=tuple(upns))
+        return list(reader.run_remembered("pupil_search", **scope.params(), **view)["upn"])
+
+    everyone = pupils()
+    assert len(everyone) == len(UPNS)
+    # The scope is part of what an answer is remembered by: a narrower viewer never gets a wider answer.
+    assert pupils(UPNS[:2]) == sorted(UPNS[:2], key=everyone.index)
+    assert pupils() == everyone
+    assert 0 < reader._remembered_bytes <= 4096
+    for n in range(3, 12):    # more answers than fit: the least recently asked go first
+        pupils(UPNS[:n])
+    assert reader._remembered_bytes <= 4096 and len(reader._remembered) < 9
+    nothing_kept = WarehouseReader(store, remember_mib=0)
+    assert list(nothing_kept.run_remembered("pupil_search", **Scope.everything().params(), **view)["upn"]) == everyone
+    assert not nothing_kept._remembered
+    reader.close()
+    nothing_kept.close()

@@ -52,6 +52,7 @@ class Settings:
     default_school: str
     current_academic_year: str
     max_bad_row_share: float
+    answer_memory_mib: float = 256   # [warehouse]: answers each app server keeps per snapshot (warehouse/data.py)
     small_group_size: int = 6   # [access]: exported group figures of fewer pupils are hidden (warehouse/disclosure.py)
     measures: dict = field(default_factory=lambda: dict(MEASURE_DEFAULTS))
     scales: dict = field(default_factory=dict)  # [scales.<code>] tables, see warehouse/scales.py
@@ -88,6 +89,7 @@ def _read_settings(config: str, modified: int | None, data_dir_override: str | N
         default_school=str(school.get("default_school", "S001")),
         current_academic_year=str(school.get("current_academic_year", "2025/26")),
         max_bad_row_share=float(ingest.get("max_bad_row_share", 0.25)),
+        answer_memory_mib=max(0.0, float(warehouse.get("answer_memory_mib", 256))),
         small_group_size=max(1, int(raw.get("access", {}).get("small_group_size", 6))),
         measures=measure_settings(raw),
         scales=dict(raw.get("scales", {})),

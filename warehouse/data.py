@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,12 +44,15 @@ def query_parameters(name: str) -> frozenset[str]:
 class WarehouseReader:
     """A read-only connection to the current snapshot that follows the pointer."""
 
-    def __init__(self, store: Store | None = None):
+    def __init__(self, store: Store | None = None, remember_mib: float = 64):
         self.store = store or Store.default()
         self._lock = threading.Lock()
         self._snapshot: Path | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._remembered: dict[tuple, pd.DataFrame] = {}
+        # Answers kept for run_remembered, newest last, and what they hold (bytes) against the limit.
+        self._remembered: OrderedDict[tuple, tuple[pd.DataFrame, int]] = OrderedDict()
+        self._remembered_bytes = 0
+        self._remember_bytes = int(remember_mib * 2**20)
 
     def snapshot(self) -> Path | None:
         """The snapshot queries read now (switching to a newer one if published)."""
@@ -59,6 +63,7 @@ class WarehouseReader:
                 self._con = duckdb.connect(str(current), read_only=True) if current else None
                 self._snapshot = current
                 self._remembered.clear()
+                self._remembered_bytes = 0
                 if old is not None:
                     old.close()
             return self._snapshot
@@ -82,20 +87,30 @@ class WarehouseReader:
             cursor.close()
 
     def run_remembered(self, name: str, **params) -> pd.DataFrame:
-        """As run, remembered until the next snapshot: for small answers every page asks for (the
-        sidebar's choices). A snapshot never changes, so a remembered answer cannot go stale."""
+        """As run, remembered until the next snapshot: a snapshot never changes, so a remembered answer
+        cannot go stale. The app asks this way, so that a return to a view (the year group changed back,
+        a colleague in the same school on the same view) is answered from memory. The key is every
+        parameter the query uses, the viewer's scope among them, so one viewer's answer is only ever
+        given for the same scope. The least recently asked answers go first beyond `remember_mib`."""
         self.snapshot()
         used = {k: v for k, v in params.items() if k in query_parameters(name)}
-        key = (name, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in used.items())))
+        key = (self._snapshot, name, tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
+                                                  for k, v in used.items())))
         with self._lock:
             if key in self._remembered:
-                return self._remembered[key].copy()
+                self._remembered.move_to_end(key)
+                # A shallow copy: copy-on-write (pandas 3) keeps a caller's changes off the remembered frame.
+                return self._remembered[key][0].copy(deep=False)
         result = self.run(name, **params)
+        size = int(result.memory_usage(index=True, deep=True).sum())
         with self._lock:
-            if len(self._remembered) >= 256:
-                self._remembered.clear()
-            self._remembered[key] = result
-        return result.copy()
+            if size <= self._remember_bytes and key[0] == self._snapshot:
+                self._remembered[key] = (result, size)
+                self._remembered_bytes += size
+                while self._remembered_bytes > self._remember_bytes:
+                    _, (_, dropped) = self._remembered.popitem(last=False)
+                    self._remembered_bytes -= dropped
+        return result.copy(deep=False)
 
     def close(self) -> None:
         with self._lock:
