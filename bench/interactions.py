@@ -3,6 +3,7 @@
     python bench/interactions.py                       # the demo school (loaded into a temporary warehouse)
     python bench/interactions.py --data-dir DIR        # an existing warehouse, e.g. a 20-school trust
     python bench/interactions.py --changes 10 --pages Pupil,Attendance
+    python bench/interactions.py --no-remember         # the server keeps no answers: every view is a new one
 
 For each page, opens a shared link (Year 11), then changes the sidebar's year
 group back and forth and times each change, in the page itself (so the
@@ -14,6 +15,10 @@ driver's own work is not counted), from the press on the new year group to:
   still for half a second (data grids and Vega charts finish drawing a
   little after their element arrives; here the browser shares the server's
   two cores, which a school's laptops would not).
+
+The server remembers the answers it gave until the next snapshot (tracker.toml's answer_memory_mib), so
+after the first two changes a page's year groups are answered from memory, as a return to a view is;
+--no-remember switches that off, so that every change asks the warehouse again.
 
 Also times a cold start: a fresh server to the sign-in page, and the sign-in to the Overview's first figures
 (each tab signs in first, as a colleague opening a shared link does; a senior leader sees every pupil).
@@ -113,6 +118,16 @@ def enter(page, login: tuple[str, str]) -> None:
         sign_in(page, *login)
 
 
+def remember_no_answers(folder: Path) -> None:
+    """The app servers this process starts keep no answers (a copy of tracker.toml with
+    answer_memory_mib = 0, named by TRACKER_CONFIG)."""
+    config = folder / "tracker.toml"
+    settings = (ROOT / "tracker.toml").read_text(encoding="utf-8")
+    assert "answer_memory_mib = 256" in settings
+    config.write_text(settings.replace("answer_memory_mib = 256", "answer_memory_mib = 0"), encoding="utf-8")
+    os.environ["TRACKER_CONFIG"] = str(config)
+
+
 def measure(data_dir: Path, changes: int, only: list[str] | None = None) -> None:
     login = bench_account(data_dir)
     with browser_page(1400, 1000) as page:   # the browser is already open, as a user's is
@@ -156,12 +171,17 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=40,
                         help="filter changes per page (default 40: a p95 of 20 is little more than the second worst)")
     parser.add_argument("--pages", help="only these pages, by title, comma-separated (e.g. Pupil,Attendance)")
+    parser.add_argument("--no-remember", action="store_true",
+                        help="the server keeps no answers between reruns (answer_memory_mib = 0)")
     args = parser.parse_args()
     only = [name.strip() for name in args.pages.split(",")] if args.pages else None
-    if args.data_dir:
-        measure(args.data_dir, args.changes, only)
-        return
     with tempfile.TemporaryDirectory() as temporary:
+        if args.no_remember:
+            remember_no_answers(Path(temporary))
+            print("no answers remembered: every change asks the warehouse")
+        if args.data_dir:
+            measure(args.data_dir, args.changes, only)
+            return
         data_dir = Path(temporary) / "warehouse"
         subprocess.run([sys.executable, "-m", "warehouse", "demo", "--quiet"], cwd=ROOT, check=True,
                        env={**os.environ, "TRACKER_DATA_DIR": str(data_dir)}, stdout=subprocess.DEVNULL)

@@ -34,7 +34,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(data_dir: Path):
-    """The dashboard served on a free loopback port, reading the warehouse in data_dir."""
+    """The dashboard served on a free loopback port, reading the warehouse in data_dir: its URL."""
+    with running_server(data_dir) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def running_server(data_dir: Path):
+    """As running_app: the URL and the server's process (for benchmarks that watch its memory)."""
     port = free_port()
     env = {**os.environ, "TRACKER_DATA_DIR": str(data_dir)}
     server = subprocess.Popen(
@@ -54,7 +61,7 @@ def running_app(data_dir: Path):
                 if time.time() > deadline or server.poll() is not None:
                     raise RuntimeError("the app did not start")
                 time.sleep(0.2)
-        yield url
+        yield url, server
     finally:
         server.terminate()
         try:
