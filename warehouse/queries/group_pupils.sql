@@ -10,6 +10,7 @@ with pupils as (
     semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
                           $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
         using (school_code, upn)
+    where p.school_code = $school
 ),
 
 point as (
@@ -38,6 +39,12 @@ ks4 as (
     from mart_ks4_pupil k
     where k.school_code = $school and k.assessment_point = $assessment_point and k.basis = $basis
       and k.year_group = coalesce($year_group, 11)
+),
+
+attendance as (   -- the school's rows only (a join on the pupil's school would read every school's)
+    select a.*
+    from mart_attendance_pupil a, point
+    where a.school_code = $school and a.academic_year = point.academic_year
 ),
 
 programmes as (
@@ -85,8 +92,7 @@ select
     r.upn is not null as in_programme
 from pupils p
 left join progress g on g.upn = p.upn
-left join mart_attendance_pupil a
-    on a.school_code = p.school_code and a.upn = p.upn and a.academic_year = (select academic_year from point)
+left join attendance a on a.upn = p.upn
 left join ks4 k on k.upn = p.upn
 left join programmes r on r.upn = p.upn
 order by p.surname, p.forename
