@@ -3,8 +3,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.common import (RECORD_COLUMN, current_scope, downloads, open_a_pupil, use_the_router, warehouse_run,
-                          with_group_labels, with_record_links)
+from pages.common import (RECORD_COLUMN, current_scope, downloads, open_a_pupil, remembered, use_the_router,
+                          warehouse_run, with_group_labels, with_record_links)
 from pages.filters import current_view, describe
 from warehouse import analysis, loaders
 
@@ -32,7 +32,7 @@ if run is not None and view.school is not None:
                           help="From the start of the drop's academic year to the drop, unless you choose.")
     if not isinstance(dates, tuple) or len(dates) != 2:
         st.stop()
-    data = loaders.attendance(run, current_scope(), view, *dates)
+    data = remembered(loaders.attendance, run, current_scope(), view, *dates)
     pupils = data.pupils[data.pupils["possible_sessions"] > 0]
     if pupils.empty:
         st.info("No attendance for these pupils between these dates.")

@@ -28,6 +28,17 @@ def use_the_router() -> None:
 
 
 
+def import_charts_beside() -> None:
+    """Start importing Altair (~0.7 s) in a thread of its own, once per server process, so that the
+    first page after the sign-in does not wait for it while the sign-in itself is shown at once."""
+    import sys
+    import threading
+    from importlib import import_module
+
+    if "altair" not in sys.modules and not any(t.name == "import-altair" for t in threading.enumerate()):
+        threading.Thread(target=import_module, args=("altair",), name="import-altair", daemon=True).start()
+
+
 @st.cache_resource(max_entries=4)
 def _reader(data_dir: str) -> WarehouseReader:
     # One read-only connection holder per warehouse and server process (a
@@ -64,6 +75,13 @@ def warehouse_run():
         show_empty_warehouse()
         return None
     return reader.run_remembered
+
+
+def remembered(loader, run, *args):
+    """loader(run, *args), remembered until the next snapshot by the loader and its arguments (the
+    viewer's scope and view among them): a return to a view skips the loader's pandas work too."""
+    reader = _reader(str(load_settings().data_dir))
+    return reader.remembered(("loader", loader.__module__, loader.__qualname__, args), lambda: loader(run, *args))
 
 
 def quiet_run():

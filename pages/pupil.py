@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import charts, staff_panels
-from pages.common import current_actor, current_scope, record_event, use_the_router, warehouse_run
+from pages.common import current_actor, current_scope, record_event, remembered, use_the_router, warehouse_run
 from pages.filters import current_view
 from warehouse import analysis, loaders
 from warehouse.loaders import STATUS_LABELS
@@ -58,7 +58,7 @@ if run is not None and view.school is not None:
         st.query_params["upn"] = upn
 
     year_start, point_date = loaders.academic_year_dates(run, view)
-    record = loaders.pupil_record(run, current_scope(), view.school, upn, absences_between=(year_start, point_date))
+    record = remembered(loaders.pupil_record, run, current_scope(), view.school, upn, (year_start, point_date))
     pupil = record.profile
     name_column, print_column = st.columns([4, 1], vertical_alignment="bottom")
     name_column.header(pupil.pupil_name)

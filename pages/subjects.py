@@ -5,7 +5,7 @@ import streamlit as st
 
 from pages import staff_panels
 from pages.charts import highlight
-from pages.common import (current_scope, downloads, drill_down, open_a_pupil, pupil_link, subject_link,
+from pages.common import (current_scope, downloads, drill_down, open_a_pupil, pupil_link, remembered, subject_link,
                           use_the_router, warehouse_run, with_group_labels)
 from pages.filters import current_view, describe
 from warehouse import analysis, loaders
@@ -48,7 +48,7 @@ if run is not None and view.school is not None:
         st.stop()
 
     st.caption(describe(view))
-    data = loaders.subject_view(run, current_scope(), view)
+    data = remembered(loaders.subject_view, run, current_scope(), view)
     pupils = data.pupils
     if pupils.empty:
         st.info("No working-at grades in this subject for these pupils at this drop.")

@@ -1,8 +1,8 @@
 """Year review, for heads of year and tutors: who to discuss and why, every pupil's subjects, and who moved."""
 import streamlit as st
 
-from pages.common import (RECORD_COLUMN, current_scope, downloads, open_a_pupil, use_the_router, warehouse_run,
-                          with_record_links)
+from pages.common import (RECORD_COLUMN, current_scope, downloads, open_a_pupil, remembered, use_the_router,
+                          warehouse_run, with_record_links)
 from pages import staff_panels
 from pages.filters import current_view, describe
 from warehouse import loaders
@@ -27,7 +27,7 @@ run = warehouse_run()
 view = current_view()
 if run is not None and view.school is not None:
     st.caption(describe(view) + ". Lists and thresholds: docs/measures.md (review lists).")
-    data = loaders.year_review(run, current_scope(), view)
+    data = remembered(loaders.year_review, run, current_scope(), view)
     concerns = data.lists[data.lists["list"] == "concern"]
     commendations = data.lists[data.lists["list"] == "commendation"]
     columns = st.columns(3)

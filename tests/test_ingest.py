@@ -244,3 +244,25 @@ def test_remembered_answers_are_kept_per_scope_and_within_their_memory(store, ex
     assert not nothing_kept._remembered
     reader.close()
     nothing_kept.close()
+
+
+def test_a_loaders_result_is_remembered_and_callers_get_their_own_copy(store, exports_dir):
+    from warehouse import loaders
+    from warehouse.data import WarehouseReader
+    from warehouse.view import Scope, ViewFilters
+
+    ingest(exports.base_school(exports_dir) + [exports.assessments(exports_dir)], store=store)
+    reader = WarehouseReader(store)
+    made = []
+
+    def year_review():
+        made.append(1)
+        return loaders.year_review(reader.run, Scope.everything(), ViewFilters(school="S001",
+                                                                                 assessment_point="2025/26 Autumn"))
+
+    first = reader.remembered(("loader", "year_review", "S001"), year_review)
+    first.grid["pupil_name"] = "changed by a caller"
+    again = reader.remembered(("loader", "year_review", "S001"), year_review)
+    assert len(made) == 1 and len(again.grid) == len(UPNS)
+    assert "changed by a caller" not in set(again.grid["pupil_name"])
+    reader.close()

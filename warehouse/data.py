@@ -9,11 +9,14 @@ No Streamlit and no Great Expectations here.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
+import sys
 import threading
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable
 
 import duckdb
 import pandas as pd
@@ -92,28 +95,63 @@ class WarehouseReader:
         a colleague in the same school on the same view) is answered from memory. The key is every
         parameter the query uses, the viewer's scope among them, so one viewer's answer is only ever
         given for the same scope. The least recently asked answers go first beyond `remember_mib`."""
-        self.snapshot()
         used = {k: v for k, v in params.items() if k in query_parameters(name)}
-        key = (self._snapshot, name, tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
-                                                  for k, v in used.items())))
+        key = ("query", name, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in used.items())))
+        return self.remembered(key, lambda: self.run(name, **params))
+
+    def remembered(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """compute(), remembered with run_remembered's answers under `key` (hashable; it must hold
+        everything the answer depends on but the snapshot, the viewer's scope included). For a loader's
+        result made from remembered answers (a page's tables, derived in pandas)."""
+        snapshot = self.snapshot()
+        key = (snapshot, *key)
         with self._lock:
             if key in self._remembered:
                 self._remembered.move_to_end(key)
-                # A shallow copy: copy-on-write (pandas 3) keeps a caller's changes off the remembered frame.
-                return self._remembered[key][0].copy(deep=False)
-        result = self.run(name, **params)
-        size = int(result.memory_usage(index=True, deep=True).sum())
+                return _shallow_copy(self._remembered[key][0])
+        result = compute()
+        size = _size(result)
         with self._lock:
-            if size <= self._remember_bytes and key[0] == self._snapshot:
+            if size <= self._remember_bytes and snapshot == self._snapshot:
+                if key in self._remembered:   # another thread made it meanwhile
+                    self._remembered_bytes -= self._remembered.pop(key)[1]
                 self._remembered[key] = (result, size)
                 self._remembered_bytes += size
                 while self._remembered_bytes > self._remember_bytes:
                     _, (_, dropped) = self._remembered.popitem(last=False)
                     self._remembered_bytes -= dropped
-        return result.copy(deep=False)
+        return _shallow_copy(result)
 
     def close(self) -> None:
         with self._lock:
             if self._con is not None:
                 self._con.close()
             self._con, self._snapshot = None, None
+
+
+def _frames(value) -> dict[str, pd.DataFrame]:
+    """The data frames a remembered value holds: itself, or a dataclass's frame fields."""
+    if isinstance(value, pd.DataFrame):
+        return {"": value}
+    if dataclasses.is_dataclass(value):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)
+                if isinstance(getattr(value, f.name), pd.DataFrame)}
+    return {}
+
+
+def _size(value) -> int:
+    frames = _frames(value)
+    if not frames:
+        return sys.getsizeof(value)
+    return sum(int(frame.memory_usage(index=True, deep=True).sum()) for frame in frames.values())
+
+
+def _shallow_copy(value):
+    """What a caller gets: shallow copies of the frames (copy-on-write, pandas 3, keeps a caller's changes
+    off the remembered ones), in a new dataclass where the value is one."""
+    frames = _frames(value)
+    if "" in frames:
+        return value.copy(deep=False)
+    if frames:
+        return dataclasses.replace(value, **{name: frame.copy(deep=False) for name, frame in frames.items()})
+    return value
