@@ -6,15 +6,13 @@ chosen in the sidebar filters, which the URL keeps (a link reproduces the view).
 """
 import streamlit as st
 
-from pages.charts import skip_schema_check_outside_tests
-from pages.common import current_scope, quiet_run
+from pages.common import current_scope, import_charts_beside, quiet_run
 from pages.filters import render_sidebar_filters
 from pages.sign_in import render_sign_in, render_sign_out, signed_in
 from warehouse import loaders
 from warehouse.access import pages_for
 
 st.set_page_config(page_title="Pupil progress tracker", page_icon=":material/monitoring:", layout="wide")
-skip_schema_check_outside_tests()
 
 # Every page: its title and icon. URL paths are the file names, so that a link opened on a fresh
 # server (which Streamlit first routes by file name, see pages/common.py) finds its page.
@@ -40,11 +38,16 @@ PAGES_WITHOUT_VIEW = {"trust", "warehouse", "data_quality", "audit", "console"}
 
 viewer = signed_in()
 if viewer is None:
+    import_charts_beside()   # the sign-in draws no chart: a fresh server shows it sooner
     # A visitor sees the sign-in at whatever page a link named, and that page with the link's view
     # (its query string) opens once they are in (if their role has it).
     st.navigation([st.Page(render_sign_in, title="Sign in", icon=":material/login:", url_path=path, default=(i == 0))
                    for i, path in enumerate([*PAGES, "sign_out"])], position="hidden").run()
     st.stop()
+
+from pages.charts import skip_schema_check_outside_tests  # noqa: E402 (Altair: ~0.7 s to import, not for the sign-in)
+
+skip_schema_check_outside_tests()
 
 # Each role's pages, its first page the default (a link to another page opens the default instead), under
 # the viewer's name, and a way out. (In the navigation itself: no extra elements to redraw on every rerun.)
