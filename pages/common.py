@@ -110,11 +110,13 @@ def current_scope() -> Scope:
     return scope_for(viewer.account, remembered)
 
 
-def pupil_link(view, upn: str) -> str:
-    """The Pupil page for one pupil, keeping the view (a relative link: works behind any host name)."""
-    from urllib.parse import urlencode
+def pupil_links(view, upns) -> list[str]:
+    """The Pupil page for each pupil, keeping the view (relative links: they work behind any host name).
+    The view's part of the link is made once: a table of pupils has hundreds."""
+    from urllib.parse import quote_plus, urlencode
 
-    return f"/pupil?{urlencode({**view.to_url(), 'upn': upn})}"
+    kept = urlencode(view.to_url())
+    return [f"/pupil?{kept}{'&' if kept else ''}upn={quote_plus(str(upn))}" for upn in upns]
 
 
 RECORD_COLUMN = st.column_config.LinkColumn("Record", display_text="Open", help="The pupil's record (Pupil page).")
@@ -126,7 +128,7 @@ def with_record_links(frame: pd.DataFrame, view) -> pd.DataFrame:
         return frame
     linked = frame.copy()
     linked.insert(list(linked.columns).index("pupil_name") + 1, "open",
-                  [pupil_link(view, upn) for upn in linked["upn"]])
+                  pupil_links(view, linked["upn"]))
     return linked
 
 

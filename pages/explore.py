@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.charts import highlight
-from pages.common import current_scope, downloads, pupil_link, use_the_router, warehouse_run
+from pages.common import current_scope, downloads, pupil_links, use_the_router, warehouse_run
 from pages.filters import current_view, describe
 from warehouse import explore
 from warehouse.explore import KS4_BASES, MEASURES, PUPIL, SPLITS, SUBJECT, Question
@@ -249,7 +249,7 @@ if run is not None and view.school is not None:
     else:
         group, group2 = groups[labels.index(show)]
         behind = explore.rows_behind(rows, question, group, group2 if split2 else None)
-        behind = behind.assign(open=[pupil_link(view, upn) for upn in behind["upn"]])
+        behind = behind.assign(open=pupil_links(view, behind["upn"]))
         details = SUBJECT_SHOWS if level == SUBJECT else (measure.shows or GROUP_SHOWS)
         columns = ["pupil_name", "open", "tutor_group", "year_group", *details]
         listed = in_words(behind[columns])

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.charts import highlight
-from pages.common import current_scope, downloads, drill_down, pupil_link, use_the_router, warehouse_run
+from pages.common import current_scope, downloads, drill_down, pupil_links, use_the_router, warehouse_run
 from pages.filters import current_view, describe
 from warehouse import groups, loaders
 
@@ -26,7 +26,7 @@ PUPIL_COLUMNS = {
 
 def pupil_table(pupils: pd.DataFrame, view, name: str) -> None:
     """The pupils behind a figure, each a link to their record; downloadable."""
-    shown = pupils.assign(open=[pupil_link(view, upn) for upn in pupils["upn"]],
+    shown = pupils.assign(open=pupil_links(view, pupils["upn"]),
                           mean_gap_grades=pupils["sum_gap_grades"] / pupils["gaps"].where(pupils["gaps"] > 0))
     shown = shown[[c for c in PUPIL_COLUMNS if c in shown.columns]]
     st.dataframe(shown, hide_index=True, width="stretch", column_config=PUPIL_COLUMNS)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from pages import staff_panels
 from pages.charts import highlight
-from pages.common import (current_scope, downloads, drill_down, open_a_pupil, pupil_link, remembered, subject_link,
+from pages.common import (current_scope, downloads, drill_down, open_a_pupil, pupil_links, remembered, subject_link,
                           use_the_router, warehouse_run, with_group_labels)
 from pages.filters import current_view, describe
 from warehouse import analysis, loaders
@@ -26,7 +26,7 @@ PUPIL_COLUMNS = {
 def pupil_table(pupils: pd.DataFrame, name: str) -> None:
     """The pupils behind a figure, each a link to their record; downloadable."""
     shown = pupils.assign(status=pupils["status"].map(STATUS_LABELS),
-                          open=[pupil_link(view, upn) for upn in pupils["upn"]])[list(PUPIL_COLUMNS)]
+                          open=pupil_links(view, pupils["upn"]))[list(PUPIL_COLUMNS)]
     st.dataframe(shown, hide_index=True, width="stretch", column_config=PUPIL_COLUMNS)
     downloads(shown.drop(columns="open"), name)
 
@@ -84,13 +84,13 @@ if run is not None and view.school is not None:
                            horizontal=True, key="subject_measure")
         summary = {"On track %": analysis.share_of("on_track"), "Mean gap (grades)": analysis.mean_of("gap_grades"),
                    "Mean residual (grades)": analysis.mean_of("residual_grades")}[measure]
-        compared = with_group_labels(analysis.compare_groups(pupils, SPLITS[split], summary))
+        raw_groups = analysis.compare_groups(pupils, SPLITS[split], summary)
+        compared = with_group_labels(raw_groups)
         st.dataframe(compared.drop(columns="group_by"), hide_index=True, width="stretch", column_config={
             "group": split, "pupils": "Pupils", "value": st.column_config.NumberColumn(measure, format="%.2f"),
             "rest_pupils": "Rest: pupils", "rest_value": st.column_config.NumberColumn("Rest", format="%.2f"),
             "gap": st.column_config.NumberColumn("Gap to the rest", format="%+.2f")})
-        raw_groups = analysis.compare_groups(pupils, SPLITS[split], summary)["group"]
-        labelled = dict(zip(compared["group"].astype(str), raw_groups))
+        labelled = dict(zip(compared["group"].astype(str), raw_groups["group"]))
     with right:
         st.subheader("Grades")
         pick = alt.selection_point(name="pick", fields=["pick"])
@@ -126,7 +126,7 @@ if run is not None and view.school is not None:
     st.subheader("Pupils below target")
     below = pupils[pupils["below_target"].fillna(False)].assign(
         status=lambda f: f["status"].map(STATUS_LABELS),
-        open=lambda f: [pupil_link(view, upn) for upn in f["upn"]])
+        open=lambda f: pupil_links(view, f["upn"]))
     columns = ["pupil_name", "open", "tutor_group", "class_code", "teacher", "working_at", "target",
                "progress_target_points", "gap_grades", "status", "residual_grades"]
     if below.empty:
