@@ -62,12 +62,16 @@ def percentile(values: list[float], share: float) -> float:
 # of the last change to the page (tables and charts finish drawing a little after their element arrives).
 WATCH = """() => { window.__changed = performance.now(); window.__drawn = null; window.__ran = false;
   const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => {
+  new MutationObserver((records) => {
     const now = performance.now(); window.__changed = now;
     if (window.__pressed === null || window.__drawn !== null) return;
     const running = app.getAttribute('data-test-script-state') === 'running';
     const stale = document.querySelectorAll('[data-stale="true"]').length > 0;
-    if (running || stale) { window.__ran = true; } else if (window.__ran) { window.__drawn = now; } })
+    // A rerun answered from memory can start and finish between two calls of this observer: the
+    // script state's change is then only in the records.
+    const ran = records.some((r) => r.type === 'attributes' && r.attributeName === 'data-test-script-state');
+    if (running || stale || ran) { window.__ran = true; }
+    if (window.__ran && !running && !stale) { window.__drawn = now; } })
     .observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true}); }"""
 QUIET_MS = 500
 
