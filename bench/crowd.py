@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.interactions import QUIET_MS, STALE, WATCH, percentile, remember_no_answers  # noqa: E402
+from bench.interactions import STALE, WATCH, choose_year, percentile, remember_no_answers, timed_press  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, running_server, sign_in  # noqa: E402
 from warehouse.accounts import AccountError, Accounts  # noqa: E402
 from warehouse.staff_store import FILE_NAME, StaffStore  # noqa: E402
@@ -91,27 +91,13 @@ def accounts_for(data_dir: Path, users: int) -> list[tuple[str, str]]:
     return made
 
 
-def timed_press(page, press) -> float:
-    """Seconds from the press `press()` makes to the page redrawn, measured in the page."""
-    page.evaluate("() => { window.__pressed = null; window.__drawn = null; window.__ran = false; "
-                  "document.addEventListener("
-                  "'pointerdown', () => { window.__pressed = performance.now(); }, {capture: true, once: true}); }")
-    press()
-    page.wait_for_function(f"() => window.__drawn !== null && performance.now() - window.__changed > {QUIET_MS}",
-                           polling=100, timeout=120_000)
-    return page.evaluate("() => window.__drawn - window.__pressed") / 1000
-
-
 def change_year(page, year: int) -> float:
-    page.get_by_test_id("stSelectbox").filter(has_text="Year group").click()
-    option = page.get_by_role("option", name=f"Year {year}", exact=True)
-    option.wait_for(timeout=30_000)
-    return timed_press(page, option.click)
+    return choose_year(page, year)[0]
 
 
 def open_page(page, name: str) -> float:
-    link = page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True)
-    return timed_press(page, link.click)
+    return timed_press(page, page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click,
+                       timeout_ms=120_000)[0]
 
 
 def person(url: str, login: tuple[str, str], crowd: Crowd, seed: int, changes_per_page: int) -> None:
