@@ -46,7 +46,7 @@ from warehouse.staff_store import FILE_NAME, StaffStore  # noqa: E402
 BENCH_USER = "bench@tracker.local"
 
 # Pages whose caption names the view's year group, with the rest of their link.
-PAGES = {"Overview": "?", "Subjects": "subjects?subject=MA4&", "Groups and gaps": "groups?",
+PAGES = {"Overview": "overview?", "Subjects": "subjects?subject=MA4&", "Groups and gaps": "groups?",
          "Year review": "year_review?", "Pupil": "pupil?", "Attendance": "attendance?", "Targets": "targets?",
          "Interventions": "interventions?", "Explore": "explore?"}
 STALE = "document.querySelectorAll('[data-stale=\"true\"]').length"
