@@ -71,9 +71,14 @@ def accounts_for(data_dir: Path, users: int) -> list[tuple[str, str]]:
     from warehouse.store import Store
     from warehouse.config import load_settings
 
+    from warehouse.data import query_sql
+
     snapshot = Store(load_settings()).current_snapshot()
     with duckdb.connect(str(snapshot), read_only=True) as con:
         schools = [row[0] for row in con.execute("select school_code from dim_school order by 1").fetchall()]
+        if con.execute(query_sql("demo_warehouse")).fetchone()[0]:
+            sys.exit(f"{data_dir} holds only the demo's data, whose sign-in takes no account (everyone would be "
+                     "the demo's senior leader): import a file into it first (e.g. with --import on a first run)")
     accounts = Accounts(StaffStore(data_dir / "staff" / FILE_NAME))
     made = []
     for i in range(users):
