@@ -113,7 +113,8 @@ def person(url: str, login: tuple[str, str], crowd: Crowd, seed: int, changes_pe
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url + "/overview?year=11")
+            page.goto(url + "/overview?year=11", timeout=180_000)
+            page.get_by_label("Username").wait_for(timeout=180_000)   # ten browsers starting on two cores
             sign_in(page, *login)
             page.get_by_test_id("stSelectbox").filter(has_text="Year group").wait_for(timeout=120_000)
             page.wait_for_function(f"() => {STALE} === 0", polling="raf", timeout=120_000)
@@ -143,15 +144,18 @@ def peak_memory_mib(pid: int) -> float:
 
 
 def start_import(data_dir: Path, work: Path) -> subprocess.Popen:
-    """One school's assessments for this year exported again (the same grades; the file's line endings
-    differ, so it is a new file to the tracker), imported as a data manager would."""
+    """One school's assessments for this year exported again (the same grades, in another order, so that
+    it is a new file to the tracker and replaces the school's year), imported as a data manager would."""
     exports = sorted((data_dir / "demo_exports").glob("S*/assessments_2025-26.csv"))
     if not exports:
         sys.exit(f"{data_dir}/demo_exports has no school's assessments_2025-26.csv to import again")
     source = exports[len(exports) // 2]
     again = work / source.parent.name / source.name
     again.parent.mkdir(parents=True, exist_ok=True)
-    again.write_bytes(source.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    header, *rows = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    rows = [row if row.endswith("\n") else row + "\n" for row in rows]
+    random.Random(time.time_ns()).shuffle(rows)
+    again.write_text(header + "".join(rows), encoding="utf-8")
     return subprocess.Popen([sys.executable, "-m", "warehouse", "ingest", str(again), "--school",
                              source.parent.name], cwd=ROOT, env={**os.environ, "TRACKER_DATA_DIR": str(data_dir)},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -192,7 +196,7 @@ def main() -> None:
                       for i, login in enumerate(logins)]
             for thread in people:
                 thread.start()
-                time.sleep(1)   # people arrive a second apart
+                time.sleep(3)   # people arrive a few seconds apart
             started = time.time()
             importing, import_window = None, None
             while time.time() - started < args.minutes * 60:

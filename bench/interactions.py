@@ -112,15 +112,23 @@ def timed_press(page, press, timeout_ms: int = 20_000) -> tuple[float, float]:
                   "document.addEventListener("
                   "'pointerdown', () => { window.__pressed = performance.now(); }, {capture: true, once: true}); }")
     press()
+    # Redrawn as seen (the script ran and no element is stale); or, where the browser drew a quick rerun's
+    # start and end in one go (no state change to see), the page's last change once it has been still
+    # for QUIET_MS, not running and with nothing stale, 1.5 s after the press.
+    seen = f"window.__drawn !== null && performance.now() - window.__changed > {QUIET_MS}"
+    unseen = (f"window.__pressed !== null && window.__changed > window.__pressed && {STALE} === 0 "
+              f"&& performance.now() - window.__pressed > 1500 && performance.now() - window.__changed > {QUIET_MS} "
+              "&& document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state') "
+              "!== 'running'")
     try:
-        page.wait_for_function(f"() => window.__drawn !== null && performance.now() - window.__changed > {QUIET_MS}",
-                               polling=50, timeout=timeout_ms)
+        page.wait_for_function(f"() => ({seen}) || ({unseen})", polling=50, timeout=timeout_ms)
     except Exception as error:   # Playwright's TimeoutError
         state = page.evaluate(f"() => ({{pressed: window.__pressed, ran: window.__ran, drawn: window.__drawn, "
                               f"stale: {STALE}, script: document.querySelector('[data-testid=\"stApp\"]')"
                               f".getAttribute('data-test-script-state')}})")
         raise NoRedraw(f"no redraw within {timeout_ms} ms: {state}") from error
-    drawn, settled = page.evaluate("() => [window.__drawn - window.__pressed, window.__changed - window.__pressed]")
+    drawn, settled = page.evaluate("() => [(window.__drawn ?? window.__changed) - window.__pressed, "
+                                   "window.__changed - window.__pressed]")
     return drawn / 1000, settled / 1000
 
 
