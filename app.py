@@ -9,6 +9,7 @@ import streamlit as st
 from pages.common import current_scope, import_charts_beside, quiet_run
 from pages.filters import render_sidebar_filters
 from pages.sign_in import render_sign_in, render_sign_out, signed_in
+from pages.staff_panels import show_saved_message
 from warehouse import loaders
 from warehouse.access import pages_for
 
@@ -63,4 +64,5 @@ who = f"{viewer.account.display_name} · {viewer.account.role_label}"
 navigation = st.navigation({who + (" · demo school, made-up pupils" if viewer.demo else ""): pages})
 if navigation.url_path not in PAGES_WITHOUT_VIEW:
     render_sidebar_filters(options)
+show_saved_message()
 navigation.run()

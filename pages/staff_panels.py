@@ -28,9 +28,21 @@ def _store() -> StaffStore:
     return StaffStore.for_settings(load_settings())
 
 
+SAVED = "staff_saved_message"
+
+
 def _saved(message: str) -> None:
-    st.toast(message, icon=":material/check:")
+    """Say what was saved, on the rerun that shows it: a toast sent just before st.rerun() can be
+    cleared by the new run before the browser draws it."""
+    st.session_state[SAVED] = message
     st.rerun()
+
+
+def show_saved_message() -> None:
+    """The router calls this on every run: the toast for what the last run saved, once."""
+    message = st.session_state.pop(SAVED, None)
+    if message:
+        st.toast(message, icon=":material/check:")
 
 
 def _when(stamp: str) -> str:
