@@ -68,10 +68,9 @@ def accounts_for(data_dir: Path, users: int) -> list[tuple[str, str]]:
     school each, spread over the trust. Fresh passwords each run."""
     import duckdb
 
-    from warehouse.store import Store
     from warehouse.config import load_settings
-
     from warehouse.data import query_sql
+    from warehouse.store import Store
 
     snapshot = Store(load_settings()).current_snapshot()
     with duckdb.connect(str(snapshot), read_only=True) as con:

@@ -68,13 +68,10 @@ def show_empty_warehouse() -> None:
 def warehouse_run():
     """The reader's run(name, **params) for loaders (answers remembered until the next snapshot), or None
     (after showing how to import) when empty."""
-    reader = _reader(str(load_settings().data_dir))
-    try:
-        reader.cursor().close()
-    except EmptyWarehouse:
+    run = quiet_run()
+    if run is None:
         show_empty_warehouse()
-        return None
-    return reader.run_remembered
+    return run
 
 
 def remembered(loader, run, *args):
