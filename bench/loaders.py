@@ -242,9 +242,10 @@ class Naive:
 
     def status_grid(self, p):
         rows = self._with_pupil(self._progress(p)).merge(self.subject_names, on=["school_code", "subject_code"])
-        rows = rows.sort_values(["surname", "forename", "subject_name"])
-        return rows[["upn", "pupil_name", "tutor_group", "subject_name", "working_at", "target",
-                     "progress_target_points", "gap_grades", "status"]]
+        rows = rows.assign(pupil_no=rows.groupby(["pupil_name", "upn"]).ngroup(),
+                           subject_no=rows.groupby("subject_name").ngroup())
+        return rows.sort_values(["pupil_no", "subject_no"])[
+            ["upn", "pupil_name", "tutor_group", "subject_name", "status", "pupil_no", "subject_no"]]
 
     def review_lists(self, p):
         r = self.t["mart_review_list"]

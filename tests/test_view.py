@@ -46,3 +46,26 @@ def test_a_pupil_outside_the_scope_cannot_be_opened():
     assert hidden.profile is None and hidden.progress.empty
     view = ViewFilters(school="S001", assessment_point="2025/26 Autumn")
     assert list(loaders.pupils_to_find(run, Scope(upns=("P2",)), view).upn) == ["P2"]
+
+
+def test_the_status_grid_places_each_pupils_subjects_by_name_and_keeps_pupils_without_a_tutor_group():
+    import pandas as pd
+
+    # As the status_grid query returns them: rows and columns numbered by pupil name then UPN, and subject name.
+    cells = pd.DataFrame({
+        "upn": ["B2", "B2", "A1", "A1", "A1"],
+        "pupil_name": ["Adams, Bo", "Adams, Bo", "Brown, Al", "Brown, Al", "Brown, Al"],
+        "tutor_group": [None, None, "9X", "9X", "9X"],
+        "subject_name": ["Art", "Maths", "Maths", "Maths", "Art"],
+        "status": ["ahead", None, "well_below", "on_track", "something new"],
+        "pupil_no": [0, 0, 1, 1, 1],
+        "subject_no": [0, 1, 1, 1, 0],
+    })
+    grid = loaders.status_grid(cells)
+    assert list(grid.columns) == ["pupil_name", "upn", "tutor_group", "Art", "Maths"]
+    assert grid.fillna({"tutor_group": "(none)"}).to_dict("records") == [
+        {"pupil_name": "Adams, Bo", "upn": "B2", "tutor_group": "(none)", "Art": "▲ ahead", "Maths": "–"},
+        # The first of two rows for one subject is shown; a status without words shows as a dash.
+        {"pupil_name": "Brown, Al", "upn": "A1", "tutor_group": "9X", "Art": "–", "Maths": "▼▼ well below"},
+    ]
+    assert loaders.status_grid(cells.iloc[:2].assign(subject_no=[0, 1])).shape == (1, 5)
