@@ -52,3 +52,16 @@ def test_ingest_exit_codes_and_status_json(tmp_path, exports_dir):
 def test_ingest_of_an_empty_folder_says_so(tmp_path):
     result = run("ingest", tmp_path, env_dir=tmp_path / "wh")
     assert result.returncode == 1 and "no export files" in result.stderr
+
+
+def test_an_import_run_as_a_command_gives_way_to_the_dashboard():
+    # In a process of its own: lowering a priority cannot be undone, and pytest's own must stay as it is.
+    def niceness_after(command: str) -> int:
+        script = ("import os; from warehouse.__main__ import behind_the_dashboard; "
+                  f"before = os.nice(0); behind_the_dashboard([{command!r}]); print(os.nice(0) - before)")
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              cwd=Path(__file__).resolve().parent.parent)
+        return int(done.stdout)
+
+    assert niceness_after("ingest") == niceness_after("rebuild") == 10
+    assert niceness_after("status") == niceness_after("users") == 0
