@@ -6,7 +6,7 @@ chosen in the sidebar filters, which the URL keeps (a link reproduces the view).
 """
 import streamlit as st
 
-from pages.common import current_scope, import_charts_beside, quiet_run
+from pages.common import current_scope, import_charts_beside, quiet_run, run_routed
 from pages.filters import render_sidebar_filters
 from pages.sign_in import render_sign_in, render_sign_out, signed_in
 from pages.staff_panels import show_saved_message
@@ -42,8 +42,9 @@ if viewer is None:
     import_charts_beside()   # the sign-in draws no chart: a fresh server shows it sooner
     # A visitor sees the sign-in at whatever page a link named, and that page with the link's view
     # (its query string) opens once they are in (if their role has it).
-    st.navigation([st.Page(render_sign_in, title="Sign in", icon=":material/login:", url_path=path, default=(i == 0))
-                   for i, path in enumerate([*PAGES, "sign_out"])], position="hidden").run()
+    run_routed(st.navigation([st.Page(render_sign_in, title="Sign in", icon=":material/login:", url_path=path,
+                                      default=(i == 0)) for i, path in enumerate([*PAGES, "sign_out"])],
+                             position="hidden"))
     st.stop()
 
 from pages.charts import skip_schema_check_outside_tests  # noqa: E402 (Altair: ~0.7 s to import, not for the sign-in)
@@ -65,4 +66,4 @@ navigation = st.navigation({who + (" · demo school, made-up pupils" if viewer.d
 if navigation.url_path not in PAGES_WITHOUT_VIEW:
     render_sidebar_filters(options)
 show_saved_message()
-navigation.run()
+run_routed(navigation)

@@ -1,6 +1,8 @@
 """What the pages share: the warehouse reader and the empty state."""
 from __future__ import annotations
 
+import threading
+
 import pandas as pd
 import streamlit as st
 
@@ -10,22 +12,36 @@ from warehouse.store import Store
 from warehouse.view import Scope
 
 
+# Set on the script thread while app.py's navigation runs a page: a page run without it is not the router's.
+_ROUTED = threading.local()
+
+
+def run_routed(navigation) -> None:
+    """app.py runs the chosen page through this, so that the page can tell it was routed."""
+    _ROUTED.active = True
+    try:
+        navigation.run()
+    finally:
+        _ROUTED.active = False
+
+
 def use_the_router() -> None:
     """Every page calls this first, so that a page is never run without app.py.
 
     Streamlit keeps a legacy mode for apps with a `pages/` folder: until the
     router (app.py) has run once in the process, a first visit to /overview
-    runs pages/overview.py on its own, without the router's filters or layout
-    (and AppTest starts every run in that mode). The router's st.navigation
-    ends the mode; a page run outside the router ends it too, and reruns so
-    the router takes the request.
+    runs pages/overview.py on its own, without the router's sign-in, filters
+    or layout (and AppTest starts every run in that mode). The router's
+    st.navigation ends the mode; a page run outside the router ends it too,
+    and reruns so that the router takes the request. This is decided per run,
+    not by the mode's flag: several first visits at once to a fresh server
+    all start in the mode, and each must rerun, not only the one that ends it.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if not getattr(_ROUTED, "active", False):
         PagesManager.uses_pages_directory = False
         st.rerun()
-
 
 
 def import_charts_beside() -> None:

@@ -30,3 +30,25 @@ def test_the_pages_show_the_warehouse_in_a_browser(loaded):
         assert page.url.endswith("/data_quality")
         values = page.get_by_test_id("stMetricValue").all_inner_texts()
         assert values == ["5", "0", "46", "1"]
+
+
+def test_several_first_visits_at_once_to_a_fresh_server_each_get_the_sign_in(loaded):
+    """A fresh server runs its first visits in Streamlit's legacy pages mode (see use_the_router): every
+    one of them, not only the first to finish, must rerun through the router and show the sign-in."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    links = ["/overview?year=11", "/subjects", "/year_review", "/pupil", "/attendance"]
+    with running_app(loaded.data_dir) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            tabs = [browser.new_page() for _ in links]
+            for tab, link in zip(tabs, links):   # all arrive while the first run is still importing
+                tab.goto(url + link, wait_until="commit")
+            for tab, link in zip(tabs, links):
+                tab.get_by_label("Username").wait_for(timeout=60_000)
+                assert tab.get_by_role("button", name="Sign in").count() == 1, link
+        finally:
+            browser.close()
