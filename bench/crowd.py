@@ -1,22 +1,33 @@
 """Benchmark: many people using the real app at once, optionally while an import arrives.
 
-    python bench/crowd.py --data-dir DIR                       # 10 people, each on their own browser
+    python bench/crowd.py --data-dir DIR                       # 10 people: 1 in Chromium, 9 on the wire
     python bench/crowd.py --data-dir DIR --users 10 --import   # and an import of one school mid-way
+    python bench/crowd.py --data-dir DIR --browsers 10         # everyone in a Chromium of their own
     python bench/crowd.py --data-dir DIR --no-remember         # the server keeps no answers (every view new)
 
 One app server on an existing warehouse (e.g. `python -m warehouse demo --schools 60`). Each person is
-a thread with a Chromium of their own (one session each, as separate laptops would be); two are trust-wide
-senior leaders (every school), the rest the senior leaders of one school each, spread over the trust.
-Each signs in, then walks a review meeting's journey again and again: Overview, Subjects, Year review,
-Pupil, Attendance (moving between pages with the page menu), changing the sidebar's year group on each
-page, with a pause of 1-3 s ("thinking") between actions. Every change is timed in the page as in
-bench/interactions.py: from the press (on the new year group, or on the page's name in the menu) to the
-page redrawn (the rerun finished, no element left stale).
+a thread with a session of their own, as separate laptops would have; two are trust-wide senior leaders
+(every school), the rest the senior leaders of one school each, spread over the trust. Each signs in,
+then walks a review meeting's journey again and again: Overview, Subjects, Year review, Pupil,
+Attendance (moving between pages with the page menu), changing the sidebar's year group on each page,
+with a pause of 1-3 s ("thinking") between actions.
 
-Prints the p50/p95 of filter changes and of page switches, overall and (with --import) before, during and
-after the import, and the server's peak memory (its process's high-water mark, VmHWM). Budgets (issue 6,
-2-core machine, 60 schools): filter change p95 <= 3 s with 10 people, server memory <= 2 GB.
-Results go in docs/benchmarks.md.
+Two kinds of person, so that the people's own drawing does not take the cores the server needs (ten
+Chromiums drawing on this 2-core machine measure mostly themselves):
+- the first --browsers (default 1) use a headless Chromium, timed in the page as in
+  bench/interactions.py: from the press (on the new year group, or on the page's name in the menu) to
+  the page redrawn (the rerun finished, no element left stale). End to end, with the browser's drawing,
+  on a machine it shares with the server;
+- the others speak Streamlit's own websocket protocol to the same server (bench/stream_client.py): the
+  same session, widget state and messages as a browser's, timed from the message sent to the session
+  idle again (the rerun's last element received). The server's work and the wire, without any drawing.
+  Each of their year-group changes is checked: the server wrote the new year into the link and drew
+  something else, so a client whose change did not reach the app cannot report a fast time.
+
+Prints the p50/p95 of filter changes and of page switches, overall and by kind of person, and (with
+--import) before, during and after the import, and the server's peak memory (its process's high-water
+mark, VmHWM). Budgets (issue 6, 2-core machine, 60 schools): filter change p95 <= 3 s with 10 people,
+server memory <= 2 GB. Results go in docs/benchmarks.md.
 """
 from __future__ import annotations
 
@@ -36,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.interactions import STALE, WATCH, choose_year, percentile, remember_no_answers, timed_press  # noqa: E402
+from bench.stream_client import StreamClient, StreamError  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, running_server, sign_in  # noqa: E402
 from warehouse.accounts import AccountError, Accounts  # noqa: E402
 from warehouse.staff_store import FILE_NAME, StaffStore  # noqa: E402
@@ -47,8 +59,9 @@ TRUST_WIDE_USERS = 2
 @dataclass
 class Timing:
     kind: str         # "filter" or "page"
+    client: str       # who measured it: "browser" (Chromium, drawing included) or "stream" (the wire only)
     at: float         # when it was pressed (time.time())
-    seconds: float    # press to page redrawn
+    seconds: float    # press to page redrawn (browser), or message sent to the run's last element (stream)
 
 
 @dataclass
@@ -95,19 +108,29 @@ def accounts_for(data_dir: Path, users: int) -> list[tuple[str, str]]:
     return made
 
 
-def change_year(page, year: int) -> float:
-    return choose_year(page, year)[0]
+def journey(crowd: Crowd, client: str, seed: int, changes_per_page: int, open_page, change_year) -> None:
+    """The review meeting's pages in turn, changing the year group on each, until the crowd stops."""
+    rng = random.Random(seed)
+    year = 11
+    while not crowd.stop.is_set():
+        for name in JOURNEY:
+            if crowd.stop.is_set():
+                break
+            time.sleep(rng.uniform(1, 3))
+            crowd.add(Timing("page", client, time.time(), open_page(name)))
+            for _ in range(changes_per_page):
+                time.sleep(rng.uniform(1, 3))
+                year = 21 - year   # 10 <-> 11
+                crowd.add(Timing("filter", client, time.time(), change_year(year)))
 
 
-def open_page(page, name: str) -> float:
-    return timed_press(page, page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click,
-                       timeout_ms=120_000)[0]
-
-
-def person(url: str, login: tuple[str, str], crowd: Crowd, seed: int, changes_per_page: int) -> None:
+def browser_person(url: str, login: tuple[str, str], crowd: Crowd, seed: int, changes_per_page: int) -> None:
     from playwright.sync_api import sync_playwright
 
-    rng = random.Random(seed)
+    def open_page(name: str) -> float:
+        return timed_press(page, page.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click,
+                           timeout_ms=120_000)[0]
+
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -118,20 +141,32 @@ def person(url: str, login: tuple[str, str], crowd: Crowd, seed: int, changes_pe
             page.get_by_test_id("stSelectbox").filter(has_text="Year group").wait_for(timeout=120_000)
             page.wait_for_function(f"() => {STALE} === 0", polling="raf", timeout=120_000)
             page.evaluate(WATCH)
-            year = 11
-            while not crowd.stop.is_set():
-                for name in JOURNEY:
-                    if crowd.stop.is_set():
-                        break
-                    time.sleep(rng.uniform(1, 3))
-                    crowd.add(Timing("page", time.time(), open_page(page, name)))
-                    for _ in range(changes_per_page):
-                        time.sleep(rng.uniform(1, 3))
-                        year = 21 - year   # 10 <-> 11
-                        crowd.add(Timing("filter", time.time(), change_year(page, year)))
+            journey(crowd, "browser", seed, changes_per_page, open_page, lambda year: choose_year(page, year)[0])
             browser.close()
     except Exception as error:   # noqa: BLE001 (reported with the results: a person who gave up)
-        crowd.errors.append(f"{login[0]}: {type(error).__name__}: {str(error).splitlines()[0]}")
+        crowd.errors.append(f"{login[0]} (browser): {type(error).__name__}: {str(error).splitlines()[0]}")
+
+
+def stream_person(url: str, login: tuple[str, str], crowd: Crowd, seed: int, changes_per_page: int) -> None:
+    def change_year(year: int) -> float:
+        before = client.drawn
+        seconds = client.choose("Year group", f"Year {year}")
+        # The change reached the app: its view (which the server writes into the link) has the new year,
+        # and the page drawn is not the one before.
+        if f"year={year}" not in client.query_string.split("&") or client.drawn == before:
+            raise StreamError(f"Year {year} chosen but not shown (link: {client.query_string})")
+        return seconds
+
+    client = None
+    try:
+        client = StreamClient(url, "/overview?year=11", timeout=120)
+        client.sign_in(*login)
+        journey(crowd, "stream", seed, changes_per_page, client.open_page, change_year)
+    except Exception as error:   # noqa: BLE001 (reported with the results: a person who gave up)
+        crowd.errors.append(f"{login[0]} (stream): {type(error).__name__}: {str(error).splitlines()[0]}")
+    finally:
+        if client is not None:
+            client.close()
 
 
 def peak_memory_mib(pid: int) -> float:
@@ -161,19 +196,29 @@ def start_import(data_dir: Path, work: Path) -> subprocess.Popen:
 
 
 def summary(label: str, timings: list[Timing]) -> str:
-    parts = []
-    for kind, words in (("filter", "filter change"), ("page", "page switch")):
-        values = [t.seconds for t in timings if t.kind == kind]
-        if values:
-            parts.append(f"{words}: p50 {statistics.median(values):.2f} s, p95 {percentile(values, 0.95):.2f} s, "
-                         f"max {max(values):.2f} s ({len(values)})")
-    return f"{label:28s} " + ("; ".join(parts) or "no timings")
+    """One line of p50/p95 per kind of change, then one per kind of person where both took part."""
+    def line(label: str, timings: list[Timing]) -> str:
+        parts = []
+        for kind, words in (("filter", "filter change"), ("page", "page switch")):
+            values = [t.seconds for t in timings if t.kind == kind]
+            if values:
+                parts.append(f"{words}: p50 {statistics.median(values):.2f} s, "
+                             f"p95 {percentile(values, 0.95):.2f} s, max {max(values):.2f} s ({len(values)})")
+        return f"{label:28s} " + ("; ".join(parts) or "no timings")
+
+    clients = sorted({t.client for t in timings})
+    lines = [line(label, timings)]
+    if len(clients) > 1:
+        lines += [line(f"  {client} people", [t for t in timings if t.client == client]) for client in clients]
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, required=True, help="an existing warehouse")
     parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--browsers", type=int, default=1,
+                        help="how many of them use a Chromium (default 1); the others speak the websocket protocol")
     parser.add_argument("--minutes", type=float, default=4, help="how long the crowd works (default 4)")
     parser.add_argument("--changes", type=int, default=2, help="year-group changes on each page (default 2)")
     parser.add_argument("--import", dest="with_import", action="store_true",
@@ -188,10 +233,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         if args.no_remember:
             remember_no_answers(Path(work))
-        print(f"load average {os.getloadavg()[0]:.1f} at the start; {args.users} people, {args.minutes:g} minutes"
+        browsers = min(args.browsers, args.users)
+        print(f"load average {os.getloadavg()[0]:.1f} at the start; {args.users} people ({browsers} in Chromium, "
+              f"{args.users - browsers} on the websocket), {args.minutes:g} minutes"
               + (", no answers remembered" if args.no_remember else ""))
         with running_server(data_dir) as (url, server):
-            people = [threading.Thread(target=person, args=(url, login, crowd, i, args.changes), daemon=True)
+            people = [threading.Thread(target=browser_person if i < browsers else stream_person,
+                                       args=(url, login, crowd, i, args.changes), daemon=True)
                       for i, login in enumerate(logins)]
             for thread in people:
                 thread.start()
