@@ -198,26 +198,32 @@ def attendance_pattern(sessions: pd.DataFrame) -> AttendancePattern:
 
     `sessions`: one row per possible session (named query `pupil_sessions`).
     Present includes approved educational activity, as the DfE counts it.
+    Counted with numpy: a pupil's year is a few hundred sessions, and pandas' grouping of them took ~15 ms,
+    a third of the Pupil page's loading.
     """
-    dates = pd.to_datetime(sessions["session_date"])
-    frame = pd.DataFrame({
-        "day": dates.dt.day_of_week.to_numpy(), "session": sessions["session"].to_numpy(),
-        "week": (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).to_numpy(),
-        "missed": ~sessions["is_present"].astype(bool).to_numpy(),
-        "authorised": sessions["is_authorised_absence"].astype(bool).to_numpy(),
-        "unauthorised": sessions["is_unauthorised_absence"].astype(bool).to_numpy()})
-    counts = ["possible", "missed", "authorised", "unauthorised"]
+    dates = sessions["session_date"].to_numpy(dtype="datetime64[D]")
+    day = (dates.astype("int64") + 3) % 7   # Monday 0: 1 January 1970 was a Thursday
+    session_names, session = np.unique(sessions["session"].to_numpy(dtype=object).astype(str), return_inverse=True)
+    per_day = max(len(session_names), 1)   # sessions a day (AM, PM): day and session as one number
+    flags = {"missed": ~sessions["is_present"].astype(bool).to_numpy(), "authorised": sessions["is_authorised_absence"].astype(bool).to_numpy(),
+             "unauthorised": sessions["is_unauthorised_absence"].astype(bool).to_numpy()}
 
-    def summarise(keys: list[str]) -> pd.DataFrame:
-        grouped = frame.groupby(keys, sort=True)
-        summary = grouped[counts[1:]].sum().astype(int)
-        summary.insert(0, "possible", grouped.size())
+    def summarise(key: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
+        """The distinct keys, in order, and each one's counts."""
+        keys, group = np.unique(key, return_inverse=True)
+        counts = {"possible": np.bincount(group, minlength=len(keys))}
+        counts |= {name: np.bincount(group, weights=flag, minlength=len(keys)).astype("int64")
+                   for name, flag in flags.items()}
+        summary = pd.DataFrame(counts)
         summary["attendance_pct"] = (100.0 * (summary["possible"] - summary["missed"]) / summary["possible"]).round(1)
-        return summary.reset_index()
+        return keys, summary
 
-    by_day = summarise(["day", "session"])
-    by_day.insert(0, "weekday", by_day.pop("day").map(dict(enumerate(WEEKDAYS))))
-    return AttendancePattern(by_day, summarise(["week"]))
+    day_session, by_day = summarise(day * per_day + session)
+    by_day.insert(0, "session", session_names[day_session % per_day].astype(object))
+    by_day.insert(0, "weekday", pd.array([WEEKDAYS[d] for d in day_session // per_day], dtype="str"))
+    weeks, by_week = summarise(dates - day.astype("timedelta64[D]"))
+    by_week.insert(0, "week", weeks.astype("datetime64[us]"))
+    return AttendancePattern(by_day, by_week)
 
 
 ATTENDANCE = rate_of("present_sessions", "possible_sessions")
