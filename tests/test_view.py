@@ -69,3 +69,26 @@ def test_the_status_grid_places_each_pupils_subjects_by_name_and_keeps_pupils_wi
         {"pupil_name": "Brown, Al", "upn": "A1", "tutor_group": "9X", "Art": "–", "Maths": "▼▼ well below"},
     ]
     assert loaders.status_grid(cells.iloc[:2].assign(subject_no=[0, 1])).shape == (1, 5)
+
+
+def test_the_class_summary_counts_each_pupil_once_and_averages_only_known_figures():
+    import pandas as pd
+
+    pupils = pd.DataFrame({
+        "upn": ["A", "A", "B", "C", "D"],
+        "class_code": ["10X/Ma", "10X/Ma", "10X/Ma", "10Y/Ma", None],
+        "teacher": ["Ms Bell", "Ms Bell", "Ms Bell", None, "Mr Cole"],
+        "on_track": [True, True, False, None, True],
+        "gap_grades": [0.5, 0.5, -1.0, None, 0.0],
+        "residual_grades": [1.0, 1.0, None, None, -0.5],
+    })
+    summary = loaders.class_summary(pupils).round(6).astype(object).where(lambda f: f.notna(), None)
+    assert summary.to_dict("records") == [
+        # A's two rows count A once; the means are over the rows that have the figure.
+        {"class_code": "10X/Ma", "teacher": "Ms Bell", "pupils": 2, "pct_on_track": 66.666667,
+         "mean_gap_grades": 0.0, "mean_residual_grades": 1.0},
+        {"class_code": "10Y/Ma", "teacher": None, "pupils": 1, "pct_on_track": None, "mean_gap_grades": None,
+         "mean_residual_grades": None},
+        {"class_code": None, "teacher": "Mr Cole", "pupils": 1, "pct_on_track": 100.0, "mean_gap_grades": 0.0,
+         "mean_residual_grades": -0.5},
+    ]
