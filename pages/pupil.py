@@ -19,7 +19,8 @@ def attendance_pattern(pattern: analysis.AttendancePattern, year_start, point_da
     day = alt.X("weekday:N", title=None, sort=list(analysis.WEEKDAYS), axis=alt.Axis(labelAngle=0))
     days = alt.Chart(pattern.by_day).encode(x=day, y=alt.Y("session:N", title=None))
     grid = days.mark_rect().encode(
-        color=alt.Color("missed:Q", title="Missed", scale=alt.Scale(scheme="oranges")),
+        # No legend: each cell prints its count (a legend beside the stretched grid was cut off).
+        color=alt.Color("missed:Q", title="Missed", scale=alt.Scale(scheme="oranges"), legend=None),
         tooltip=[alt.Tooltip("weekday:N", title="Day"), alt.Tooltip("session:N", title="Session"),
                  alt.Tooltip("possible:Q", title="Possible"), alt.Tooltip("missed:Q", title="Missed"),
                  alt.Tooltip("unauthorised:Q", title="Unauthorised"),
