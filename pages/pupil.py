@@ -33,7 +33,11 @@ def attendance_pattern(pattern: analysis.AttendancePattern, year_start, point_da
              .properties(height=130))
     # One chart of two parts: each chart the browser draws has a fixed cost on every filter change.
     both = alt.vconcat((grid + days.mark_text().encode(text=alt.Text("missed:Q"))).properties(height=110), weeks)
-    st.altair_chart(both.resolve_scale(color="independent"), width="stretch")
+    # Fitted to the column's width with its axes: Streamlit leaves a concatenation holding a layer unfitted
+    # (its "pad"), and the chart then ran past the column by its axis labels.
+    fitted = both.resolve_scale(color="independent").properties(
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    st.altair_chart(fitted, width="stretch")
 
 
 use_the_router()
