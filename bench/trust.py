@@ -36,8 +36,8 @@ PARTS = ("loaders", "chromium", "crowd")
 SUMMARY_LINES = {
     "loaders": ("| ", "p95 within its budget"),
     "chromium": ("cold start", "filter change to page redrawn"),
-    "crowd": ("load average", "import:", "everyone", "before the import", "while it ran", "after it published", "server peak memory",
-              "gave up", "browser", "stream"),
+    "crowd": ("load average", "import:", "everyone", "before the import", "while it ran", "after it published",
+              "server peak memory", "gave up", "browser", "stream"),
 }
 
 

@@ -203,9 +203,10 @@ def attendance_pattern(sessions: pd.DataFrame) -> AttendancePattern:
     """
     dates = sessions["session_date"].to_numpy(dtype="datetime64[D]")
     day = (dates.astype("int64") + 3) % 7   # Monday 0: 1 January 1970 was a Thursday
-    session_names, session = np.unique(sessions["session"].to_numpy(dtype=object).astype(str), return_inverse=True)
+    session, session_names = pd.factorize(sessions["session"], sort=True)
     per_day = max(len(session_names), 1)   # sessions a day (AM, PM): day and session as one number
-    flags = {"missed": ~sessions["is_present"].astype(bool).to_numpy(), "authorised": sessions["is_authorised_absence"].astype(bool).to_numpy(),
+    flags = {"missed": ~sessions["is_present"].astype(bool).to_numpy(),
+             "authorised": sessions["is_authorised_absence"].astype(bool).to_numpy(),
              "unauthorised": sessions["is_unauthorised_absence"].astype(bool).to_numpy()}
 
     def summarise(key: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
@@ -219,7 +220,7 @@ def attendance_pattern(sessions: pd.DataFrame) -> AttendancePattern:
         return keys, summary
 
     day_session, by_day = summarise(day * per_day + session)
-    by_day.insert(0, "session", session_names[day_session % per_day].astype(object))
+    by_day.insert(0, "session", session_names.to_numpy(dtype=object)[day_session % per_day])
     by_day.insert(0, "weekday", pd.array([WEEKDAYS[d] for d in day_session // per_day], dtype="str"))
     weeks, by_week = summarise(dates - day.astype("timedelta64[D]"))
     by_week.insert(0, "week", weeks.astype("datetime64[us]"))
@@ -244,7 +245,7 @@ def transition_matrix(run: Run, school: str, assessment_point: str, subject_code
     if counts.empty:
         return pd.DataFrame(index=pd.Index([], name="prior_attainment_band"))
     # Placed with numpy (pandas' pivot_table took ~11 ms of the Subjects page's loading).
-    grades, grade_of = np.unique(counts["grade"].to_numpy(dtype=object).astype(str), return_inverse=True)
+    grade_of, grades = pd.factorize(counts["grade"], sort=True)
     highest = np.full(len(grades), -np.inf)
     np.fmax.at(highest, grade_of, counts["grade_order"].to_numpy(dtype="float64", na_value=np.nan))
     order = np.argsort(-highest, kind="stable")   # highest grade first
@@ -255,4 +256,4 @@ def transition_matrix(run: Run, school: str, assessment_point: str, subject_code
     shown = row_of >= 0
     np.add.at(cells, (row_of[shown], grade_of[shown]), counts["pupils"].to_numpy(dtype="int64")[shown])
     return pd.DataFrame(cells[:, order], index=pd.Index(rows, name="prior_attainment_band"),
-                        columns=pd.Index(grades[order].tolist(), name="grade"))
+                        columns=pd.Index(grades[order], name="grade"))

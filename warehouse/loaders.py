@@ -154,15 +154,14 @@ class SubjectView:
 
 
 def class_summary(pupils: pd.DataFrame) -> pd.DataFrame:
-    """Per class and teacher (in order of class): pupils, on track %, mean gap and mean residual in grades,
-    each mean over the pupils who have one. Counted with numpy: pandas' grouping took 17 ms (up to 80)."""
-    classes, class_of = np.unique(pupils["class_code"].fillna("").to_numpy(dtype=object).astype(str),
-                                  return_inverse=True)
-    teachers, teacher_of = np.unique(pupils["teacher"].fillna("").to_numpy(dtype=object).astype(str),
-                                     return_inverse=True)
+    """Per class and teacher (in order of class, a class with no code last): pupils, on track %, mean gap
+    and mean residual in grades, each mean over the pupils who have one. Counted with numpy: pandas'
+    grouping took 17 ms (up to 80)."""
+    class_of, classes = pd.factorize(pupils["class_code"], sort=True, use_na_sentinel=False)
+    teacher_of, teachers = pd.factorize(pupils["teacher"], sort=True, use_na_sentinel=False)
     keys, group = np.unique(class_of * len(teachers) + teacher_of, return_inverse=True)
-    _, pupil_of = np.unique(pupils["upn"].to_numpy(dtype=object).astype(str), return_inverse=True)
-    pupil_groups = np.unique(group * (pupil_of.max() + 1) + pupil_of) // (pupil_of.max() + 1)
+    pupil_of, upns = pd.factorize(pupils["upn"])
+    pupil_groups = np.unique(group * len(upns) + pupil_of) // len(upns)
 
     def mean(values: pd.Series) -> np.ndarray:
         values = values.to_numpy(dtype="float64", na_value=np.nan)
@@ -171,15 +170,11 @@ def class_summary(pupils: pd.DataFrame) -> pd.DataFrame:
         count = np.bincount(group, weights=known, minlength=len(keys))
         return np.divide(total, count, out=np.full(len(keys), np.nan), where=count > 0)
 
-    def named(names: np.ndarray, codes: np.ndarray) -> pd.Series:
-        return pd.Series(names[codes], dtype="str").replace("", None)
-
     return pd.DataFrame({
-        "class_code": named(classes, keys // len(teachers)), "teacher": named(teachers, keys % len(teachers)),
+        "class_code": classes[keys // len(teachers)], "teacher": teachers[keys % len(teachers)],
         "pupils": np.bincount(pupil_groups, minlength=len(keys)),
         "pct_on_track": 100 * mean(pupils["on_track"].astype("float")),
-        "mean_gap_grades": mean(pupils["gap_grades"]), "mean_residual_grades": mean(pupils["residual_grades"]),
-    }).sort_values(["class_code", "teacher"], na_position="last", ignore_index=True)   # a class with no code last
+        "mean_gap_grades": mean(pupils["gap_grades"]), "mean_residual_grades": mean(pupils["residual_grades"])})
 
 
 def subject_view(run: Run, scope: Scope, view: ViewFilters) -> SubjectView:
