@@ -45,9 +45,19 @@ class Overview:
 
 
 def overview(run: Run, scope: Scope, view: ViewFilters) -> Overview:
+    """A whole year group or the whole school, seen by a viewer of the whole school, is summed from marts
+    of counts (the `_whole_cohort` queries: a few rows); any narrower view is counted from its pupils' rows."""
     params = loader_params(scope, view)
-    return Overview(*together(*(partial(run, name, **params) for name in (
+    suffix = "_whole_cohort" if whole_cohort(scope, view) else ""
+    return Overview(*together(*(partial(run, name + suffix, **params) for name in (
         "overview_progress", "overview_by_subject", "overview_ks4", "overview_attendance"))))
+
+
+def whole_cohort(scope: Scope, view: ViewFilters) -> bool:
+    """Whether the view is a whole year group (or the whole school) with no subgroup filter, and the viewer
+    sees every pupil and subject of the school: then its figures may come from counts made per year group."""
+    subgroups = (view.disadvantaged, view.sen_status, view.gender, view.prior_attainment_band, view.custom_group)
+    return scope.upns is None and scope.subjects is None and all(value is None for value in subgroups)
 
 
 STATUS_LABELS = {"ahead": "▲ ahead", "on_track": "● on track", "below": "▼ below", "well_below": "▼▼ well below"}
@@ -82,9 +92,9 @@ def status_grid(subjects: pd.DataFrame) -> pd.DataFrame:
 
 def year_review(run: Run, scope: Scope, view: ViewFilters) -> YearReview:
     params = loader_params(scope, view)
-    subjects, lists = together(partial(run, "status_grid", **params), partial(run, "review_lists", **params))
-    movers = run("movers", **params) if view.compare_point else pd.DataFrame()
-    return YearReview(lists=lists, grid=status_grid(subjects), movers=movers)
+    names = ("status_grid", "review_lists", "movers") if view.compare_point else ("status_grid", "review_lists")
+    subjects, lists, *movers = together(*(partial(run, name, **params) for name in names))
+    return YearReview(lists=lists, grid=status_grid(subjects), movers=movers[0] if movers else pd.DataFrame())
 
 
 def pupils_to_find(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFrame:

@@ -21,6 +21,7 @@ final as (
         p.year_group,
         count(*) as pupils,
         round(avg(p.attainment8), 2) as avg_attainment8,
+        sum(p.attainment8) as attainment8_sum,   -- unrounded: the Overview shows the mean to 1 place
         round(avg(p.a8_english), 2) as avg_a8_english,
         round(avg(p.a8_maths), 2) as avg_a8_maths,
         round(avg(p.a8_ebacc), 2) as avg_a8_ebacc,
