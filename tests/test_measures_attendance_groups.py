@@ -107,6 +107,34 @@ def test_attendance_over_a_date_range_and_by_group(attendance):
     assert compared.loc["y"].pupils == 1 and compared.loc["y"].rest_pupils == 2
 
 
+def test_a_date_range_adds_whole_months_and_counts_the_part_months_mark_by_mark(attendance):
+    """The months wholly inside a range come from each pupil's monthly counts, the ends mark by mark: B2's
+    200 sessions run from Monday 8 September (present) to 16 December (the last 19 authorised absent)."""
+    run = runner(attendance)
+    # 20 September to 30 November: a part of September, then October and November whole; 72 days, all present.
+    autumn = analysis.attendance_between(run, "S001", "2025-09-20", "2025-11-30").set_index("upn").loc["B2"]
+    assert (autumn.possible_sessions, autumn.present_sessions, autumn.absence_sessions) == (144, 144, 0)
+    # 1 October to 16 December: October and November whole, a part of December; 77 days, the last 19 absent.
+    to_december = analysis.attendance_between(run, "S001", "2025-10-01", "2025-12-16").set_index("upn").loc["B2"]
+    assert (to_december.possible_sessions, to_december.present_sessions,
+            to_december.authorised_absence_sessions) == (154, 135, 19)
+    # Within one month, neither end on its first or last day.
+    week = analysis.attendance_between(run, "S001", "2025-10-06", "2025-10-10").set_index("upn").loc["B2"]
+    assert (week.possible_sessions, week.present_sessions) == (10, 10)
+    # Month by month, the same as counting every mark, for ranges whole and part.
+    view = dict.fromkeys(["scope_schools", "scope_upns", "assessment_point", "year_group", "disadvantaged",
+                          "sen_status", "gender", "prior_attainment_band", "custom_group"])
+    for first, last in (("2025-09-01", "2025-12-31"), ("2025-09-10", "2025-12-05"), ("2025-10-03", "2025-10-20")):
+        months = run("attendance_by_month", **view, school="S001", from_date=date.fromisoformat(first),
+                     to_date=date.fromisoformat(last))
+        counted = attendance.execute(
+            "select cast(date_trunc('month', session_date) as date) as month, count(distinct upn), "
+            "count(*) filter (where is_possible), count(*) filter (where is_present) from fct_attendance_session "
+            "where session_date between ? and ? group by 1 order by 1", [first, last]).fetchall()
+        assert [(pd.Timestamp(m.month).date(), m.pupils, m.possible_sessions, m.present_sessions)
+                for m in months.itertuples()] == [(pd.Timestamp(m).date(), *rest) for m, *rest in counted]
+
+
 def test_compare_groups_with_custom_groups_and_shares():
     frame = pd.DataFrame({
         "upn": ["a", "b", "c", "d"],

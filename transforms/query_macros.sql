@@ -27,3 +27,12 @@ create or replace macro completeness_by_class(point_is) as table
     from mart_assessment_completeness
     where point_is is null or assessment_point = point_is
     group by all;
+
+-- The first and the last month (by its first day) lying wholly between two dates: the months whose counts
+-- mart_attendance_pupil_month holds are summed, and only the marks outside them are counted one by one.
+create or replace macro first_whole_month(from_date) as
+    case when day(from_date) = 1 then cast(from_date as date)
+         else cast(date_trunc('month', from_date) + interval 1 month as date) end;
+create or replace macro last_whole_month(to_date) as
+    case when to_date = last_day(to_date) then cast(date_trunc('month', to_date) as date)
+         else cast(date_trunc('month', to_date) - interval 1 month as date) end;

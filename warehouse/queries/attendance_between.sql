@@ -2,17 +2,31 @@
 -- (scope and filters; null = all the school's pupils), by the DfE definitions
 -- (see mart_attendance_pupil). From register marks; for periods with only
 -- imported summaries, the summaries lying wholly inside the range.
-with marks as (
+with pupils as (
+    select * from view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
+                              $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group)
+),
+
+-- The register marks: months wholly inside the dates from their counts, the part-months at either end mark
+-- by mark.
+marks as (
+    select school_code, upn, possible_sessions, present_sessions, authorised_absence_sessions,
+           unauthorised_absence_sessions
+    from mart_attendance_pupil_month
+    semi join pupils using (school_code, upn)
+    where school_code = $school
+      and month between first_whole_month($from_date) and last_whole_month($to_date)
+    union all
     select school_code, upn,
            count(*) filter (where is_possible) as possible_sessions,
            count(*) filter (where is_present) as present_sessions,
            count(*) filter (where is_authorised_absence) as authorised_absence_sessions,
            count(*) filter (where is_unauthorised_absence) as unauthorised_absence_sessions
     from fct_attendance_session
-    semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
-                          $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
-        using (school_code, upn)
+    semi join pupils using (school_code, upn)
     where school_code = $school and session_date between $from_date and $to_date
+      and (session_date < first_whole_month($from_date)
+           or session_date >= last_whole_month($to_date) + interval 1 month)
     group by all
 ),
 
@@ -23,9 +37,7 @@ summaries as (
            sum(s.authorised_absence_sessions) as authorised_absence_sessions,
            sum(s.unauthorised_absence_sessions) as unauthorised_absence_sessions
     from fct_attendance_summary s
-    semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
-                          $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
-        using (school_code, upn)
+    semi join pupils using (school_code, upn)
     where s.school_code = $school and s.from_date >= $from_date and s.to_date <= $to_date
       -- As mart_attendance_pupil: not where register marks fall in the summary's
       -- period, nor where another summary's period contains it.
