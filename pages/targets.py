@@ -13,20 +13,25 @@ if run is not None and view.school is not None:
     st.caption(describe(view).rsplit(" · at ", 1)[0] + ". Current targets of pupils on roll in their current key "
                "stage, checked against the prediction set in tracker.toml, the best grade reached, and recent "
                "progress (docs/measures.md).")
-    checks = loaders.target_checks(run, current_scope(), view)
-    columns = st.columns(4)
-    columns[0].metric("Targets checked", f"{len(checks):,}")
-    columns[1].metric("Below prediction", f"{int(checks['target_below_prediction'].sum()):,}",
-                      help="Target below the pupil's prediction.")
-    columns[2].metric("Already reached", f"{int(checks['target_already_attained'].sum()):,}",
-                      help="Target at or below a grade the pupil has already reached.")
-    columns[3].metric("Not challenging", f"{int(checks['target_not_challenging'].sum()):,}",
-                      help="Ahead of the progress target at the latest drops since the target was set.")
+    headline = st.container()   # the counts above the toggle that decides which rows are read
     only_flagged = st.toggle("Only targets with a flag", value=True)
-    shown = checks[checks["flags"] != ""] if only_flagged else checks
-    table = shown.drop(columns=["target_below_prediction", "target_already_attained", "target_not_challenging"])
+    checks = loaders.target_checks(run, current_scope(), view, flagged_only=only_flagged)
+    counts = checks.counts
+    columns = headline.columns(4)
+    columns[0].metric("Targets checked", f"{int(counts['targets']):,}")
+    columns[1].metric("Below prediction", f"{int(counts['below_prediction']):,}",
+                      help="Target below the pupil's prediction.")
+    columns[2].metric("Already reached", f"{int(counts['already_attained']):,}",
+                      help="Target at or below a grade the pupil has already reached.")
+    columns[3].metric("Not challenging", f"{int(counts['not_challenging']):,}",
+                      help="Ahead of the progress target at the latest drops since the target was set.")
+    table = checks.targets.drop(columns=["target_below_prediction", "target_already_attained",
+                                         "target_not_challenging"])
     if table.empty:
-        st.success("No target in this view has a flag.")
+        if only_flagged:
+            st.success("No target in this view has a flag.")
+        else:
+            st.info("No pupil in this view has a current target.")
         st.stop()
     st.dataframe(
         with_record_links(table, view), hide_index=True, width="stretch",

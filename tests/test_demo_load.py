@@ -259,8 +259,14 @@ def test_the_targets_and_interventions_pages_show_the_marts(demo_env):
                   f"where upn in ({year_11})")[0]
     assert shown == {"Targets checked": f"{checked:,}", "Below prediction": f"{below:,}",
                      "Already reached": f"{attained:,}", "Not challenging": f"{easy:,}"}
-    assert (at.dataframe[0].value["flags"] != "").all()
+    flagged = at.dataframe[0].value
+    assert (flagged["flags"] != "").all() and 0 < len(flagged) < checked
     assert [b.label for b in at.get("download_button")] == ["CSV", "Excel"]
+    # With the toggle off, every target is read and shown, flagged ones first; the counts stay.
+    at.toggle[0].set_value(False).run()
+    every = at.dataframe[0].value
+    assert len(every) == checked and {m.label: m.value for m in at.metric} == shown
+    assert list(every["flags"] != "") == sorted(every["flags"] != "", reverse=True)
 
     at.switch_page("pages/interventions.py").run()
     assert not at.exception

@@ -142,9 +142,18 @@ def pupil_attendance_pattern(run: Run, scope: Scope, school: str, upn: str, from
     return analysis.attendance_pattern(sessions)
 
 
-def target_checks(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFrame:
-    """Current targets of the view's pupils, flagged ones first."""
-    return run("target_checks", **loader_params(scope, view))
+@dataclass
+class TargetChecks:
+    counts: pd.Series        # targets, flagged, below_prediction, already_attained, not_challenging: of them all
+    targets: pd.DataFrame    # the flagged targets (all of them, flagged first, when asked for)
+
+
+def target_checks(run: Run, scope: Scope, view: ViewFilters, flagged_only: bool = True) -> TargetChecks:
+    """The current targets of the view's pupils counted, with the rows of the flagged ones (a quarter of a
+    school's ten thousand: the rest are read only when the page is asked to show every target)."""
+    params = loader_params(scope, view, flagged_only=flagged_only)
+    counts, targets = together(partial(run, "target_check_counts", **params), partial(run, "target_checks", **params))
+    return TargetChecks(counts.iloc[0], targets)
 
 
 def intervention_impact(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFrame:

@@ -1,4 +1,5 @@
--- Current targets of the chosen pupils with the 2008 guide's anomaly flags (mart_target_check).
+-- Current targets of the chosen pupils with the 2008 guide's anomaly flags (mart_target_check): only the
+-- flagged ones when $flagged_only (the Targets page's first view), else all of them, flagged ones first.
 select
     p.pupil_name,
     t.upn,
@@ -24,4 +25,5 @@ join dim_subject s using (school_code, subject_code)
 where t.school_code = $school
   and ($subject_code is null or t.subject_code = $subject_code)
   and ($scope_subjects is null or list_contains($scope_subjects, t.subject_code))
+  and (not $flagged_only or t.flags <> '')
 order by t.flags = '', p.surname, p.forename, s.subject_name
