@@ -456,7 +456,7 @@ class Naive:
         counted["attendance_pct"] = (100.0 * counted["present_sessions"] / possible.where(possible > 0)).round(1)
         counted["persistent_absent"] = (possible > 0) & (10 * absence >= possible)
         counted["severe_absent"] = (possible > 0) & (2 * absence >= possible)
-        return counted.sort_values("upn")
+        return counted.merge(self._groups(p), how="left", on="upn").sort_values("upn")
 
     def attendance_by_month(self, p):
         rows = self._sessions(p)
@@ -466,7 +466,8 @@ class Naive:
         out["attendance_pct"] = [_pct(a, b) for a, b in zip(out["present_sessions"], out["possible_sessions"])]
         return out.sort_values("month")
 
-    def pupil_search_groups(self, p):
+    def _groups(self, p):
+        """The view's pupils' groups and mean gap to target at the drop, as the Attendance page's rows have."""
         pupils = self.view_pupils(p)[["upn", "pupil_name", "tutor_group", "gender", "disadvantaged", "sen_status",
                                       "eal", "prior_attainment_band", "custom_groups"]]
         m = self.t["mart_progress"]

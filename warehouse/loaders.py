@@ -219,10 +219,9 @@ def attendance(run: Run, scope: Scope, view: ViewFilters, from_date, to_date) ->
 
     params = loader_params(scope, view)
     dates = {"from_date": pd.Timestamp(from_date).date(), "to_date": pd.Timestamp(to_date).date()}
-    pupils, groups, by_month = together(partial(analysis.attendance_between, run, **params, **dates),
-                                        partial(run, "pupil_search_groups", **params),
-                                        partial(run, "attendance_by_month", **params, **dates))
-    return AttendanceView(pupils.merge(groups, on="upn", how="left"), by_month)
+    pupils, by_month = together(partial(analysis.attendance_between, run, **params, **dates),
+                                partial(run, "attendance_by_month", **params, **dates))
+    return AttendanceView(pupils, by_month)
 
 
 def academic_year_dates(run: Run, view: ViewFilters) -> tuple:

@@ -1,7 +1,9 @@
 -- Attendance per pupil between two dates (inclusive), for the pupils of a view
 -- (scope and filters; null = all the school's pupils), by the DfE definitions
 -- (see mart_attendance_pupil). From register marks; for periods with only
--- imported summaries, the summaries lying wholly inside the range.
+-- imported summaries, the summaries lying wholly inside the range. With each
+-- pupil's groups and mean gap to target at the drop, which the Attendance page
+-- splits and plots against attendance.
 with pupils as (
     select * from view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
                               $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group)
@@ -60,15 +62,28 @@ counted as (
            cast(sum(unauthorised_absence_sessions) as bigint) as unauthorised_absence_sessions
     from (select * from marks union all select * from summaries)
     group by all
+),
+
+gaps as (   -- the school's gaps at the drop only (a correlated subquery would read every school's)
+    select upn, round(avg(gap_grades), 2) as mean_gap_grades
+    from mart_progress
+    where school_code = $school and assessment_point = $assessment_point
+    group by upn
 )
 
 select
-    *,
-    authorised_absence_sessions + unauthorised_absence_sessions as absence_sessions,
-    round(100.0 * present_sessions / nullif(possible_sessions, 0), 1) as attendance_pct,
-    possible_sessions > 0 and 10 * (authorised_absence_sessions + unauthorised_absence_sessions) >= possible_sessions
+    c.*,
+    c.authorised_absence_sessions + c.unauthorised_absence_sessions as absence_sessions,
+    round(100.0 * c.present_sessions / nullif(c.possible_sessions, 0), 1) as attendance_pct,
+    c.possible_sessions > 0
+        and 10 * (c.authorised_absence_sessions + c.unauthorised_absence_sessions) >= c.possible_sessions
         as persistent_absent,
-    possible_sessions > 0 and 2 * (authorised_absence_sessions + unauthorised_absence_sessions) >= possible_sessions
-        as severe_absent
-from counted
-order by upn
+    c.possible_sessions > 0
+        and 2 * (c.authorised_absence_sessions + c.unauthorised_absence_sessions) >= c.possible_sessions
+        as severe_absent,
+    p.pupil_name, p.tutor_group, p.gender, p.disadvantaged, p.sen_status, p.eal, p.prior_attainment_band,
+    p.custom_groups, g.mean_gap_grades
+from counted c
+join mart_pupil p using (school_code, upn)
+left join gaps g using (upn)
+order by c.upn
