@@ -34,8 +34,7 @@ if run is not None and view.school is not None:
     columns[0].metric("Pupils of concern", concerns["upn"].nunique(), help="Listed by at least one concern rule.")
     columns[1].metric("Pupils commended", commendations["upn"].nunique(),
                       help="Listed by at least one commendation rule.")
-    columns[2].metric("Pupils", data.grid["upn"].nunique() if not data.grid.empty else 0,
-                      help="Pupils with working-at grades at this drop.")
+    columns[2].metric("Pupils", data.pupils, help="Pupils with working-at grades at this drop.")
 
     listed = {"pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group",
               "year_group": "Year", "rule": "Rule", "reason": st.column_config.TextColumn("Reason", width="large")}
@@ -60,30 +59,32 @@ if run is not None and view.school is not None:
     def grid_tab():
         st.caption("Each pupil's status in each subject against their progress target: ▲ ahead, ● on track, "
                    "▼ below, ▼▼ well below, – no target; blank: not taking the subject.")
-        if data.grid.empty:
+        grid = remembered(loaders.year_review_grid, run, current_scope(), view)
+        if grid.empty:
             st.info("No working-at grades for these pupils at this drop.")
             return
-        subjects = [c for c in data.grid.columns if c not in ("pupil_name", "upn", "tutor_group")]
-        st.dataframe(with_record_links(data.grid, view).style.map(colour, subset=subjects), hide_index=True,
+        subjects = [c for c in grid.columns if c not in ("pupil_name", "upn", "tutor_group")]
+        st.dataframe(with_record_links(grid, view).style.map(colour, subset=subjects), hide_index=True,
                      width="stretch", column_config={"pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN",
                                                      "tutor_group": "Tutor group"})
-        downloads(data.grid, "status-grid")
+        downloads(grid, "status-grid")
 
     def movers_tab():
         if view.compare_point is None:
             st.info("Choose a drop to compare with in the sidebar (Compare with) to see who moved.")
             return
-        if data.movers.empty:
+        moved = remembered(loaders.movers, run, current_scope(), view)
+        if moved.empty:
             st.info(f"No pupil has grades in the same subject at both {view.compare_point} and "
                     f"{view.assessment_point}.")
             return
         st.caption(f"Working-at grades at {view.assessment_point} against {view.compare_point}, "
                    "same subjects; largest rise first.")
-        st.dataframe(with_record_links(data.movers, view), hide_index=True, width="stretch", column_config={
+        st.dataframe(with_record_links(moved, view), hide_index=True, width="stretch", column_config={
             "pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group",
             "subjects": "Subjects", "subjects_up": "Up", "subjects_same": "Same", "subjects_down": "Down",
             "mean_change_grades": st.column_config.NumberColumn("Mean change (grades)", format="%+.2f")})
-        downloads(data.movers, "movers")
+        downloads(moved, "movers")
 
     def actions_tab():
         pupils = loaders.pupils_to_find(run, current_scope(), view)
@@ -92,7 +93,8 @@ if run is not None and view.school is not None:
             return
         staff_panels.review_actions(current_scope(), view.school, pupils, view.assessment_point)
 
-    # Only the open tab is drawn (the grid of every pupil and subject is the costly one); the URL keeps it (?tab=).
+    # Only the open tab is drawn and its rows read (the grid of every pupil and subject is the costly one); the
+    # URL keeps it (?tab=).
     tabs = st.tabs(["Concerns", "Commendations", "All subjects", "Movers", "Actions"], key="tab",
                    bind="query-params")
     for tab, draw in zip(tabs, (concerns_tab, commendations_tab, grid_tab, movers_tab, actions_tab)):

@@ -255,14 +255,14 @@ def test_a_loaders_result_is_remembered_and_callers_get_their_own_copy(store, ex
     reader = WarehouseReader(store)
     made = []
 
-    def year_review():
+    def overview():
         made.append(1)
-        return loaders.year_review(reader.run, Scope.everything(), ViewFilters(school="S001",
-                                                                                 assessment_point="2025/26 Autumn"))
+        return loaders.overview(reader.run, Scope.everything(), ViewFilters(school="S001",
+                                                                           assessment_point="2025/26 Autumn"))
 
-    first = reader.remembered(("loader", "year_review", "S001"), year_review)
-    first.grid["pupil_name"] = "changed by a caller"
-    again = reader.remembered(("loader", "year_review", "S001"), year_review)
-    assert len(made) == 1 and len(again.grid) == len(UPNS)
-    assert "changed by a caller" not in set(again.grid["pupil_name"])
+    first = reader.remembered(("loader", "overview", "S001"), overview)
+    first.progress_by_point["pupils"] = -1
+    again = reader.remembered(("loader", "overview", "S001"), overview)
+    assert len(made) == 1 and again.at_point("2025/26 Autumn").pupils == len(UPNS)
+    assert -1 not in set(again.progress_by_point["pupils"])
     reader.close()

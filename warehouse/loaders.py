@@ -66,8 +66,7 @@ STATUS_LABELS = {"ahead": "▲ ahead", "on_track": "● on track", "below": "▼
 @dataclass
 class YearReview:
     lists: pd.DataFrame    # concern and commendation lists with reasons
-    grid: pd.DataFrame     # pupils x subjects, status in words
-    movers: pd.DataFrame   # empty unless the view has a compare point
+    pupils: int            # pupils with grades at the drop
 
 
 def status_grid(subjects: pd.DataFrame) -> pd.DataFrame:
@@ -91,10 +90,21 @@ def status_grid(subjects: pd.DataFrame) -> pd.DataFrame:
 
 
 def year_review(run: Run, scope: Scope, view: ViewFilters) -> YearReview:
+    """What the Year review always shows: the lists and how many pupils have grades. Its grid and its movers
+    are asked for only when their tab is open (year_review_grid, movers): a school's grid is 24,000 cells."""
     params = loader_params(scope, view)
-    names = ("status_grid", "review_lists", "movers") if view.compare_point else ("status_grid", "review_lists")
-    subjects, lists, *movers = together(*(partial(run, name, **params) for name in names))
-    return YearReview(lists=lists, grid=status_grid(subjects), movers=movers[0] if movers else pd.DataFrame())
+    lists, pupils = together(partial(run, "review_lists", **params), partial(run, "review_pupils", **params))
+    return YearReview(lists=lists, pupils=int(pupils["pupils"].iloc[0]))
+
+
+def year_review_grid(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFrame:
+    """Pupils x subjects with each status in words (status_grid)."""
+    return status_grid(run("status_grid", **loader_params(scope, view)))
+
+
+def movers(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFrame:
+    """Who moved between the compare drop and the drop (none without a compare drop)."""
+    return run("movers", **loader_params(scope, view)) if view.compare_point else pd.DataFrame()
 
 
 def pupils_to_find(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFrame:
