@@ -13,6 +13,7 @@ import dataclasses
 import re
 import sys
 import threading
+import warnings
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any, Callable
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from warehouse.store import Store
 
@@ -28,6 +30,38 @@ QUERIES_DIR = Path(__file__).resolve().parent / "queries"
 
 class EmptyWarehouse(Exception):
     """Nothing has been imported yet."""
+
+
+# DuckDB's own pandas conversion (.df()) is a third slower than going through Arrow on thousands of rows of text
+# (a school's targets, grades or grid: 15-20 ms of a page's 50), and quicker on a few rows (by 1-3 ms). So a
+# named query whose last answer had thousands of rows is read through Arrow, into the frame .df() would make
+# (frame_of; tests/test_demo_load.py compares the two for every named query), and any other by .df().
+MANY_ROWS = 1000
+_ANSWERS_WITH_MANY_ROWS: set[str] = set()
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+_NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+             pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def frame_of(table: pa.Table) -> pd.DataFrame:
+    """A query's Arrow rows as the data frame DuckDB's .df() makes of them: a date as a timestamp, a decimal
+    as a float, an integer or true/false column as pandas' nullable type where it has a missing value, and a
+    missing list as pd.NA."""
+    schema = pa.schema([field.with_type(pa.timestamp("us")) if pa.types.is_date(field.type)
+                        else field.with_type(pa.float64()) if pa.types.is_decimal(field.type) else field
+                        for field in table.schema])
+    table = table.cast(schema) if schema != table.schema else table
+    frame = table.to_pandas(types_mapper=_NULLABLE.get)
+    for position, (field, column) in enumerate(zip(table.schema, table.columns)):
+        if field.type in _NULLABLE and column.null_count == 0:
+            frame.isetitem(position, frame.iloc[:, position].to_numpy(dtype=field.type.to_pandas_dtype()))
+        elif pa.types.is_string(field.type) and column.null_count == len(column):   # .df(): no text, no str
+            frame.isetitem(position, pd.Series([None] * len(column), index=frame.index, dtype=object))
+        elif pa.types.is_list(field.type) and column.null_count:
+            values = frame.iloc[:, position].to_numpy(dtype=object, copy=True)
+            values[column.is_null().to_numpy(zero_copy_only=False)] = pd.NA
+            frame.isetitem(position, pd.Series(values, index=frame.index, dtype=object))
+    return frame
 
 
 @lru_cache(maxsize=None)
@@ -85,7 +119,13 @@ class WarehouseReader:
         sql = query_sql(name)
         cursor = self.cursor()
         try:
-            return cursor.execute(sql, {k: v for k, v in params.items() if k in query_parameters(name)}).df()
+            result = cursor.execute(sql, {k: v for k, v in params.items() if k in query_parameters(name)})
+            frame = frame_of(result.to_arrow_table()) if name in _ANSWERS_WITH_MANY_ROWS else result.df()
+            if len(frame) >= MANY_ROWS:
+                _ANSWERS_WITH_MANY_ROWS.add(name)
+            else:
+                _ANSWERS_WITH_MANY_ROWS.discard(name)
+            return frame
         finally:
             cursor.close()
 
