@@ -33,6 +33,8 @@ if run is not None and view.school is not None:
         else:
             st.info("No pupil in this view has a current target.")
         st.stop()
+    st.caption(f"{len(table):,} targets with a flag." if only_flagged
+               else f"All {len(table):,} targets, those with a flag first.")
     st.dataframe(
         with_record_links(table, view), hide_index=True, width="stretch",
         column_config={"pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group", "subject_name": "Subject",

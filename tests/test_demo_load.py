@@ -266,6 +266,7 @@ def test_the_targets_and_interventions_pages_show_the_marts(demo_env):
     at.toggle[0].set_value(False).run()
     every = at.dataframe[0].value
     assert len(every) == checked and {m.label: m.value for m in at.metric} == shown
+    assert at.caption[-1].value == f"All {checked:,} targets, those with a flag first."
     assert list(every["flags"] != "") == sorted(every["flags"] != "", reverse=True)
 
     at.switch_page("pages/interventions.py").run()
