@@ -64,30 +64,35 @@ def test_each_schools_figures_are_its_own_overviews(run, year_group):
 
 
 def test_a_whole_year_groups_overview_summed_from_counts_equals_the_one_counted_from_its_pupils(run):
-    """The Overview of a whole year group or school reads marts of counts (the `_whole_cohort` queries);
-    each of its tables is the same as the one counted from the pupils' own rows, at every drop of both
-    schools, for every year group and the whole school, for all subjects and each one."""
+    """The Overview of a whole year group or school, or a standard subgroup of it, reads marts of counts (the
+    `_whole_cohort` queries); each of its tables is the same as the one counted from the pupils' own rows, at
+    every drop of both schools, for every year group and the whole school, for all subjects and each one, and
+    for subgroups alone and together."""
     import pandas as pd
 
     options = loaders.filter_options(run, Scope.everything())
+    subgroups = [{}, {"disadvantaged": True}, {"disadvantaged": False, "sen_status": "K"},
+                 {"gender": "F", "prior_attainment_band": "low"}, {"sen_status": "E", "gender": "M"}]
     compared = 0
     for choice in options.itertuples():
-        subjects = [None] + [s["code"] for s in choice.subjects]
+        subjects = [s["code"] for s in choice.subjects]
         for year_group in [None, *[int(y) for y in choice.year_groups]]:
-            for subject in subjects:
-                view = ViewFilters(school=choice.school_code, assessment_point=choice.assessment_point,
-                                   year_group=year_group, subject_code=subject)
-                assert loaders.whole_cohort(Scope(schools=(choice.school_code,)), view)
-                params = {**Scope(schools=(choice.school_code,)).params(), **view.params()}
-                names = ["overview_progress"] if subject else [
-                    "overview_progress", "overview_by_subject", "overview_ks4", "overview_attendance"]
-                for name in names:
-                    summed, counted = run(name + "_whole_cohort", **params), run(name, **params)
-                    pd.testing.assert_frame_equal(summed, counted, check_dtype=False, obj=f"{name} {view}")
-                    compared += not counted.empty
-    assert compared > 100
-    # Narrower views, and viewers of some pupils or subjects, are counted from the pupils' rows.
-    assert not loaders.whole_cohort(Scope(), ViewFilters(school="S001", disadvantaged=False))
+            for subgroup in subgroups:
+                for subject in [None, *subjects] if not subgroup else [None]:
+                    view = ViewFilters(school=choice.school_code, assessment_point=choice.assessment_point,
+                                       year_group=year_group, subject_code=subject, **subgroup)
+                    scope = Scope(schools=(choice.school_code,))
+                    assert loaders.whole_cohort(scope, view)
+                    params = {**scope.params(), **view.params()}
+                    names = ["overview_progress"] if subject else [
+                        "overview_progress", "overview_by_subject", "overview_attendance"]
+                    for name in names + ([] if subgroup or subject else ["overview_ks4"]):
+                        summed, counted = run(name + "_whole_cohort", **params), run(name, **params)
+                        pd.testing.assert_frame_equal(summed, counted, check_dtype=False, obj=f"{name} {view}")
+                        compared += not counted.empty
+    assert compared > 500
+    # A school's own group, and viewers of some pupils or subjects, are counted from the pupils' rows.
+    assert not loaders.whole_cohort(Scope(), ViewFilters(school="S001", custom_group="Sports Academy"))
     assert not loaders.whole_cohort(Scope(upns=("P1",)), ViewFilters(school="S001"))
     assert not loaders.whole_cohort(Scope(subjects=("MA4",)), ViewFilters(school="S001"))
 

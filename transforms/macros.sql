@@ -25,3 +25,9 @@ create or replace macro ks_years(ks) as case ks when '3' then 3 else 2 end;
 -- Position of a term in a key stage: 1 = autumn of its first year ... ks_years * 3 = summer of its last.
 create or replace macro ks_term_index(ks, year_group, term_number) as (year_group - ks_first_year(ks)) * 3 + term_number;
 
+
+-- The mean gap to target (grades) of a group, to 2 places, from an exact total: each gap counted to 6 places
+-- and added as a decimal, so the mean is the same however its rows are added up (a pupil's rows one by one,
+-- or the sums of mart_cohort_progress), even where it falls on a tie at the third place.
+create or replace macro gap_total(gap) as sum(cast(gap as decimal(18, 6)));
+create or replace macro mean_of_total(total, n) as round(total / nullif(cast(n as bigint), 0), 2);

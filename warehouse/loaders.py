@@ -45,19 +45,27 @@ class Overview:
 
 
 def overview(run: Run, scope: Scope, view: ViewFilters) -> Overview:
-    """A whole year group or the whole school, seen by a viewer of the whole school, is summed from marts
-    of counts (the `_whole_cohort` queries: a few rows); any narrower view is counted from its pupils' rows."""
+    """A whole year group or the whole school, or a standard subgroup of it, seen by a viewer of the whole
+    school, is summed from marts of counts (the `_whole_cohort` queries: a few hundred rows; KS4's only with no
+    subgroup); a school's own group, or a viewer of some pupils or subjects, is counted from the pupils' rows."""
     params = loader_params(scope, view)
-    suffix = "_whole_cohort" if whole_cohort(scope, view) else ""
-    return Overview(*together(*(partial(run, name + suffix, **params) for name in (
-        "overview_progress", "overview_by_subject", "overview_ks4", "overview_attendance"))))
+    summed = whole_cohort(scope, view)
+    plain = summed and all(value is None for value in subgroups(view))
+    return Overview(*together(*(partial(run, name + ("_whole_cohort" if use else ""), **params) for name, use in (
+        ("overview_progress", summed), ("overview_by_subject", summed), ("overview_ks4", plain),
+        ("overview_attendance", summed)))))
+
+
+def subgroups(view: ViewFilters) -> tuple:
+    """The standard subgroups the view chose (None: any)."""
+    return view.disadvantaged, view.sen_status, view.gender, view.prior_attainment_band
 
 
 def whole_cohort(scope: Scope, view: ViewFilters) -> bool:
-    """Whether the view is a whole year group (or the whole school) with no subgroup filter, and the viewer
-    sees every pupil and subject of the school: then its figures may come from counts made per year group."""
-    subgroups = (view.disadvantaged, view.sen_status, view.gender, view.prior_attainment_band, view.custom_group)
-    return scope.upns is None and scope.subjects is None and all(value is None for value in subgroups)
+    """Whether the view's pupils are a whole year group (or the whole school), or a standard subgroup of it,
+    not a school's own group, and the viewer sees every pupil and subject of the school: then its figures
+    may come from counts made per year group and subgroup."""
+    return scope.upns is None and scope.subjects is None and view.custom_group is None
 
 
 STATUS_LABELS = {"ahead": "▲ ahead", "on_track": "● on track", "below": "▼ below", "well_below": "▼▼ well below"}

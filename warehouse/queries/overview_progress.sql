@@ -14,7 +14,7 @@ select
         as pct_on_track,
     round(100.0 * count(*) filter (where m.status = 'well_below') / nullif(count(m.status), 0), 1)
         as pct_well_below,
-    round(avg(m.gap_grades), 2) as mean_gap_grades
+    mean_of_total(gap_total(m.gap_grades), count(m.gap_grades)) as mean_gap_grades
 from mart_progress m
 semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
                       $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v using (school_code, upn)
