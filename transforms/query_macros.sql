@@ -36,3 +36,20 @@ create or replace macro first_whole_month(from_date) as
 create or replace macro last_whole_month(to_date) as
     case when to_date = last_day(to_date) then cast(date_trunc('month', to_date) as date)
          else cast(date_trunc('month', to_date) - interval 1 month as date) end;
+
+-- The rows of mart_cohort_progress that a view of a whole year group (or the whole school), or a standard
+-- subgroup of it, sums: the school's, for a viewer of it; the cohort that is the chosen year group at the
+-- chosen drop (null: every cohort); the subgroups chosen (null: any). The Overview's `_whole_cohort` queries.
+create or replace macro cohort_counts(scope_schools, school, point_is, year_group_is, disadvantaged_is, sen_is,
+                                      gender_is, band_is) as table
+    select c.*
+    from mart_cohort_progress c
+    where c.school_code = school
+      and (scope_schools is null or list_contains(scope_schools, school))
+      and (year_group_is is null or c.year7_start = (
+              select academic_year_start(d.academic_year) from dim_assessment_point d
+              where d.school_code = school and d.assessment_point = point_is) - year_group_is + 7)
+      and (disadvantaged_is is null or c.disadvantaged = disadvantaged_is)
+      and (sen_is is null or c.sen_status = sen_is)
+      and (gender_is is null or c.gender = gender_is)
+      and (band_is is null or c.prior_attainment_band = band_is);

@@ -1,12 +1,8 @@
 -- overview_progress for a whole year group (or the whole school: $year_group null), or a standard subgroup
 -- of it (not a school's own group), for a viewer of the whole school: the same figures, summed from
--- mart_cohort_progress (tens of rows a drop) rather than counted from every grade. The pupils are those in the year group at the chosen
--- drop, followed across drops, as view_pupils takes them; one subject ($subject_code) or all together.
-with chosen as (
-    select academic_year_start(academic_year) as start from dim_assessment_point
-    where school_code = $school and assessment_point = $assessment_point
-)
-
+-- mart_cohort_progress (tens of rows a drop) rather than counted from every grade. The pupils are those in
+-- the year group at the chosen drop, followed across drops, as view_pupils takes them; one subject
+-- ($subject_code) or all together.
 select
     c.assessment_point,
     c.academic_year,
@@ -17,14 +13,8 @@ select
     round(100.0 * sum(c.on_track_or_ahead) / nullif(sum(c.graded_with_target), 0), 1) as pct_on_track,
     round(100.0 * sum(c.well_below) / nullif(sum(c.graded_with_target), 0), 1) as pct_well_below,
     mean_of_total(sum(c.gap_grades_sum), sum(c.gap_grades_count)) as mean_gap_grades
-from mart_cohort_progress c
-where c.school_code = $school
-  and ($scope_schools is null or list_contains($scope_schools, $school))
-  and ($year_group is null or c.year7_start = (select start from chosen) - $year_group + 7)
-  and c.subject_code is not distinct from $subject_code
-  and ($disadvantaged is null or c.disadvantaged = $disadvantaged)
-  and ($sen_status is null or c.sen_status = $sen_status)
-  and ($gender is null or c.gender = $gender)
-  and ($prior_attainment_band is null or c.prior_attainment_band = $prior_attainment_band)
+from cohort_counts($scope_schools, $school, $assessment_point, $year_group, $disadvantaged, $sen_status, $gender,
+                   $prior_attainment_band) c
+where c.subject_code is not distinct from $subject_code
 group by all
 order by c.point_sequence
