@@ -308,6 +308,7 @@ def test_the_attendance_page_counts_the_views_sessions(demo_env):
     assert set(by_group.group) == {"Yes"}  # the view has disadvantaged pupils only
 
 
+@pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result")   # compared as the reader reads big answers
 def test_every_named_query_reads_into_the_frame_duckdb_would_make(demo_env):
     """The reader converts a query's rows through Arrow (a third quicker on thousands of rows of text than
     DuckDB's own .df()); for every named query, on views wide and narrow, the frame is the one .df() makes:

@@ -99,7 +99,7 @@ def status_grid(subjects: pd.DataFrame) -> pd.DataFrame:
 
 def year_review(run: Run, scope: Scope, view: ViewFilters) -> YearReview:
     """What the Year review always shows: the lists and how many pupils have grades. Its grid and its movers
-    are asked for only when their tab is open (year_review_grid, movers): a school's grid is 24,000 cells."""
+    are asked for only when their tab is open (year_review_grid, movers): a school's grid is some 10,000 cells."""
     params = loader_params(scope, view)
     lists, pupils = together(partial(run, "review_lists", **params), partial(run, "review_pupils", **params))
     return YearReview(lists=lists, pupils=int(pupils["pupils"].iloc[0]))
