@@ -31,6 +31,11 @@ from warehouse.config import Settings, load_settings
 from warehouse.schema import ensure_schema
 
 POINTER = "CURRENT"
+# Rows per row group in the tables a snapshot writer makes (DuckDB's default is 122,880). The marts are
+# stored in school order and a school has some 1,500 pupils: in groups this size, a school's query reads its
+# own few groups (its zone maps skip the rest) where it read a whole trust's group of 122,880 rows. Measured
+# at 60 schools, a school's heavier loaders answer some 15% sooner (docs/benchmarks.md, fourth round).
+ROW_GROUP_ROWS = 8192
 SNAPSHOT_PATTERN = re.compile(r"^wh-(\d{6})\.duckdb$")
 
 
@@ -88,7 +93,7 @@ class Store:
             current = self.current_snapshot()
             if current is not None:
                 shutil.copyfile(current, building)
-            con = duckdb.connect(str(building))
+            con = open_to_write(building)
             # Nobody reads this file until it is published: checkpoint once, at the end,
             # rather than every few megabytes of a big load.
             con.execute("set checkpoint_threshold = '64GB'")
@@ -124,6 +129,16 @@ class Store:
         snapshots = sorted(p for p in self.snapshots_dir.glob("wh-*.duckdb") if SNAPSHOT_PATTERN.match(p.name))
         for old in snapshots[: -self.settings.keep_snapshots]:
             old.unlink(missing_ok=True)
+
+
+def open_to_write(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection whose default database is the file at `path`, writing row groups of ROW_GROUP_ROWS (an
+    option of attaching, not kept in the file: it applies to what this connection writes)."""
+    con = duckdb.connect()
+    quoted = str(path).replace("'", "''")
+    con.execute(f"attach '{quoted}' as warehouse (row_group_size {ROW_GROUP_ROWS})")
+    con.execute("use warehouse")
+    return con
 
 
 def _lock(lock, wait_seconds: float) -> None:
