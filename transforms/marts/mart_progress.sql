@@ -118,6 +118,21 @@ gaps as (
     from targeted t
 ),
 
+-- How the pupil does in the subject against their own other subjects of the key stage at the point, each
+-- grade in grades of its own scale (points / grade_width, to 12 places, added as a decimal: the residual is
+-- then the same however the rows are added up). The subject residual mart is these rows. Kept here so the
+-- Subjects and Explore pages read a residual with the grade rather than joining a mart of the same size.
+residuals as (
+    select
+        g.*,
+        case when g.grade_entered then cast(g.points / g.grade_width as decimal(38, 12)) end as grade_value,
+        sum(case when g.grade_entered then cast(g.points / g.grade_width as decimal(38, 12)) end) over pupil_point
+            as grades_all,
+        count(case when g.grade_entered then 1 end) over pupil_point as subjects_all
+    from gaps g
+    window pupil_point as (partition by g.school_code, g.upn, g.assessment_point, g.key_stage)
+),
+
 previous as (
     select school_code, upn, subject_code, point_sequence,
            lag(points) over (partition by school_code, upn, subject_code order by point_sequence)
@@ -169,8 +184,16 @@ final as (
             when g.points > p.previous_working_at_points then 'up'
             when g.points = p.previous_working_at_points then 'same'
             else 'down'
-        end as movement
-    from gaps g
+        end as movement,
+        cast(round(g.grade_value, 4) as double) as grade_value,
+        case when g.grade_entered and g.subjects_all > 1 then g.subjects_all - 1 end as other_subjects,
+        case when g.grade_entered and g.subjects_all > 1
+             then round(cast(g.grades_all - g.grade_value as double) / (g.subjects_all - 1), 4) end
+            as other_subjects_mean_grades,
+        case when g.grade_entered and g.subjects_all > 1
+             then round(cast(g.subjects_all * g.grade_value - g.grades_all as double) / (g.subjects_all - 1), 4) end
+            as residual_grades
+    from residuals g
     left join current_targets c using (school_code, upn, subject_code)
     left join previous p using (school_code, upn, subject_code, point_sequence)
 )

@@ -21,7 +21,7 @@ select
     m.status,
     m.status in ('ahead', 'on_track') as on_track,
     m.status in ('below', 'well_below') as below_target,
-    r.residual_grades,
+    m.residual_grades,
     p.gender,
     p.disadvantaged,
     p.sen_status,
@@ -35,9 +35,6 @@ semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $
 join mart_pupil p using (school_code, upn)
 join dim_subject s using (school_code, subject_code)
 left join dim_staff t on t.school_code = m.school_code and t.staff_code = m.teacher_code
-left join mart_subject_residual r
-    on r.school_code = m.school_code and r.upn = m.upn and r.subject_code = m.subject_code
-    and r.assessment_point = m.assessment_point
 where m.school_code = $school and m.assessment_point = $assessment_point
   and ($subject_code is null or m.subject_code = $subject_code)
   and ($scope_subjects is null or list_contains($scope_subjects, m.subject_code))
