@@ -100,7 +100,7 @@ def machine() -> str:
 # --- the naive baseline: the marts in pandas, a pandas version of each named query ---------------------
 
 NAIVE_TABLES = ("mart_progress", "mart_pupil", "mart_attendance_pupil", "mart_ks4_pupil", "mart_review_list",
-                "mart_target_check", "mart_subject_residual", "mart_intervention_impact", "mart_trust_progress",
+                "mart_target_check", "mart_intervention_impact", "mart_trust_progress",
                 "mart_trust_attendance", "mart_ks4_school", "fct_target", "fct_intervention",
                 "fct_attendance_session", "fct_attendance_summary", "dim_subject", "dim_staff",
                 "dim_assessment_point", "int_grade_scale", "int_a8_estimate")
@@ -356,9 +356,6 @@ class Naive:
         rows = rows.merge(self.staff, how="left", left_on=["school_code", "teacher_code"],
                           right_on=["school_code", "staff_code"])
         rows["teacher"] = rows["staff_name"].fillna(rows["teacher_code"])
-        r = self.t["mart_subject_residual"]
-        r = r[(r["school_code"] == p["school"]) & (r["assessment_point"] == p["assessment_point"])]
-        rows = rows.merge(r[["upn", "subject_code", "residual_grades"]], how="left", on=["upn", "subject_code"])
         status = rows["status"]
         rows["on_track"] = status.isin(["ahead", "on_track"]).astype(object).where(status.notna(), None)
         rows["below_target"] = status.isin(["below", "well_below"]).astype(object).where(status.notna(), None)
