@@ -56,13 +56,11 @@ def frame_of(table: pa.Table) -> pd.DataFrame:
     # by column through the nullable types would cost a few milliseconds more on a wide answer.
     frame = table.to_pandas()
     for position, (field, column) in enumerate(zip(table.schema, table.columns)):
-        if not column.null_count:
-            continue
-        if field.type in _NULLABLE:
+        if field.type in _NULLABLE and column.null_count:
             frame.isetitem(position, pd.Series(_NULLABLE[field.type].__from_arrow__(column), index=frame.index))
         elif pa.types.is_string(field.type) and column.null_count == len(column):   # .df(): no text, no str
             frame.isetitem(position, pd.Series([None] * len(column), index=frame.index, dtype=object))
-        elif pa.types.is_list(field.type):
+        elif pa.types.is_list(field.type) and column.null_count:
             values = frame.iloc[:, position].to_numpy(dtype=object, copy=True)
             values[column.is_null().to_numpy(zero_copy_only=False)] = pd.NA
             frame.isetitem(position, pd.Series(values, index=frame.index, dtype=object))
