@@ -136,7 +136,9 @@ class Naive:
         self.rows = sum(len(f) for f in self.t.values())
         pupils = self.t["mart_pupil"]
         pupils["_year_start"] = pupils["year_group_academic_year"].str[:4].astype(int)   # academic_year_start()
-        self.subject_names = self.t["dim_subject"][["school_code", "subject_code", "subject_name"]]
+        # The marts' numbers for the pages' orders by name (mart_pupil.name_order, dim_subject.name_order).
+        self.subject_names = self.t["dim_subject"][["school_code", "subject_code", "subject_name", "name_order"]
+                                                   ].rename(columns={"name_order": "subject_order"})
         self.staff = self.t["dim_staff"][["school_code", "staff_code", "staff_name"]]
 
     def run(self, name: str, **params) -> pd.DataFrame:
@@ -252,14 +254,15 @@ class Naive:
         return self.overview_attendance(p)
 
     # Year review
-    def _with_pupil(self, rows: pd.DataFrame, columns=("pupil_name", "surname", "forename", "tutor_group")):
+    def _with_pupil(self, rows: pd.DataFrame,
+                    columns=("pupil_name", "surname", "forename", "tutor_group", "name_order")):
         pupils = self.t["mart_pupil"][["school_code", "upn", *columns]]
         return rows.merge(pupils, on=["school_code", "upn"])
 
     def status_grid(self, p):
         rows = self._with_pupil(self._progress(p)).merge(self.subject_names, on=["school_code", "subject_code"])
-        rows = rows.assign(pupil_no=rows.groupby(["pupil_name", "upn"]).ngroup(),
-                           subject_no=rows.groupby("subject_name").ngroup())
+        rows = rows.assign(pupil_no=rows.groupby("name_order").ngroup(),
+                           subject_no=rows.groupby("subject_order").ngroup())
         return rows.sort_values(["pupil_no", "subject_no"])[
             ["upn", "pupil_name", "tutor_group", "subject_name", "status", "pupil_no", "subject_no"]]
 
@@ -298,7 +301,7 @@ class Naive:
 
     # Pupil page
     def pupil_search(self, p):
-        return self.view_pupils(p).sort_values(["surname", "forename", "upn"])[
+        return self.view_pupils(p).sort_values("name_order")[
             ["upn", "pupil_name", "surname", "forename", "tutor_group"]]
 
     def _one_pupil(self, table: str, p: dict, subject_column: str | None = None) -> pd.DataFrame:
@@ -351,7 +354,7 @@ class Naive:
         if p.get("subject_code") is not None:
             rows = rows[rows["subject_code"] == p["subject_code"]]
         rows = self._with_pupil(rows, ("pupil_name", "surname", "forename", "tutor_group", "gender", "disadvantaged",
-                                       "sen_status", "eal", "prior_attainment_band", "custom_groups"))
+                                       "sen_status", "eal", "prior_attainment_band", "custom_groups", "name_order"))
         rows = rows.merge(self.subject_names, on=["school_code", "subject_code"])
         rows = rows.merge(self.staff, how="left", left_on=["school_code", "teacher_code"],
                           right_on=["school_code", "staff_code"])
@@ -360,7 +363,7 @@ class Naive:
         rows["on_track"] = status.isin(["ahead", "on_track"]).astype(object).where(status.notna(), None)
         rows["below_target"] = status.isin(["below", "well_below"]).astype(object).where(status.notna(), None)
         rows["progress_target_points"] = rows["progress_target_points"].round(2)
-        return rows.sort_values(["surname", "forename", "upn", "subject_name"])
+        return rows.sort_values(["name_order", "subject_order"])
 
     def transition_matrix(self, p):
         """From mart_progress's working-at grades (the loader reads int_ks_grade, an intermediate table)."""
@@ -380,7 +383,7 @@ class Naive:
 
     # Groups and gaps
     def group_pupils(self, p):
-        pupils = self.view_pupils(p).sort_values(["surname", "forename"])
+        pupils = self.view_pupils(p).sort_values("name_order")
         point = self._point(p)
         progress = self.t["mart_progress"]
         m = progress[(progress["school_code"] == p["school"]) & (progress["assessment_point"] == p["assessment_point"])]
@@ -499,7 +502,7 @@ class Naive:
             graded = graded[graded["subject_code"].isin(p["scope_subjects"])]
         out = chosen.merge(a, how="left", on="upn").merge(k, how="left", on="upn")
         out = out[out["upn"].isin(a["upn"]) | out["upn"].isin(k["upn"]) | out["upn"].isin(graded["upn"])]
-        return out.sort_values(["surname", "forename", "upn"]).drop(columns="_year_start")
+        return out.sort_values("name_order").drop(columns="_year_start")
 
     # Targets and interventions
     def target_checks(self, p):
@@ -513,7 +516,7 @@ class Naive:
         if p.get("flagged_only"):
             rows = rows[rows["flags"] != ""]
         rows = rows.assign(_flagged=rows["flags"] == "")
-        return rows.sort_values(["_flagged", "surname", "forename", "subject_name"]).drop(columns="_flagged")
+        return rows.sort_values(["_flagged", "name_order", "subject_order"]).drop(columns="_flagged")
 
     def target_check_counts(self, p):
         rows = self.target_checks({**p, "flagged_only": False})

@@ -51,7 +51,7 @@ def test_a_pupil_outside_the_scope_cannot_be_opened():
 def test_the_status_grid_places_each_pupils_subjects_by_name_and_keeps_pupils_without_a_tutor_group():
     import pandas as pd
 
-    # As the status_grid query returns them: rows and columns numbered by pupil name then UPN, and subject name.
+    # As the status_grid query returns them: rows numbered by surname, forename and UPN, columns by subject name.
     cells = pd.DataFrame({
         "upn": ["B2", "B2", "A1", "A1", "A1"],
         "pupil_name": ["Adams, Bo", "Adams, Bo", "Brown, Al", "Brown, Al", "Brown, Al"],

@@ -13,7 +13,9 @@ final as (
         ebacc_category,
         a8_eligible,
         grade_scale,
-        effort_scale
+        effort_scale,
+        -- The subject's place in its school's list by name (as mart_pupil's name_order, for pupils).
+        row_number() over (partition by school_code order by subject_name, subject_code) as name_order
     from subjects
 )
 

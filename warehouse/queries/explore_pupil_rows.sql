@@ -67,4 +67,4 @@ left join attendance a using (school_code, upn)
 left join ks4 k using (school_code, upn)
 where a.upn is not null or k.upn is not null
    or exists (select 1 from graded g where g.school_code = p.school_code and g.upn = p.upn)
-order by p.surname, p.forename, p.upn
+order by p.name_order

@@ -95,4 +95,4 @@ left join progress g on g.upn = p.upn
 left join attendance a on a.upn = p.upn
 left join ks4 k on k.upn = p.upn
 left join programmes r on r.upn = p.upn
-order by p.surname, p.forename, p.upn
+order by p.name_order

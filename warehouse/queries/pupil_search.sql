@@ -5,4 +5,4 @@ from mart_pupil p
 semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
                       $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
     using (school_code, upn)
-order by p.surname, p.forename, p.upn
+order by p.name_order

@@ -1,14 +1,15 @@
 -- Every chosen pupil's subjects at one drop with their status, for the pupils x
--- subjects grid: each cell's row (pupils by name) and column (subjects by name)
--- are numbered here, so the loader places them without sorting in pandas.
+-- subjects grid: each cell's row (pupils by name: surname, forename) and column
+-- (subjects by name) are numbered here, so the loader places them without
+-- sorting in pandas.
 select
     m.upn,
     p.pupil_name,
     p.tutor_group,
     s.subject_name,
     m.status,
-    dense_rank() over (order by p.pupil_name, m.upn) - 1 as pupil_no,
-    dense_rank() over (order by s.subject_name) - 1 as subject_no
+    dense_rank() over (order by p.name_order) - 1 as pupil_no,
+    dense_rank() over (order by s.name_order) - 1 as subject_no
 from mart_progress m
 semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
                       $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v

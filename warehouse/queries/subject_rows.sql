@@ -39,4 +39,4 @@ where m.school_code = $school and m.assessment_point = $assessment_point
   and ($subject_code is null or m.subject_code = $subject_code)
   and ($scope_subjects is null or list_contains($scope_subjects, m.subject_code))
   and m.working_at_points is not null
-order by p.surname, p.forename, m.upn, s.subject_name
+order by p.name_order, s.name_order

@@ -26,4 +26,4 @@ where t.school_code = $school
   and ($subject_code is null or t.subject_code = $subject_code)
   and ($scope_subjects is null or list_contains($scope_subjects, t.subject_code))
   and (not $flagged_only or t.flags <> '')
-order by t.flags = '', p.surname, p.forename, s.subject_name
+order by t.flags = '', p.name_order, s.name_order
