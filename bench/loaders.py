@@ -697,11 +697,17 @@ def check_pupil_record(ours, theirs):
     same(ours.progress, theirs.progress, ["subject_code", "assessment_point"],
          ["working_at", "status", "gap_grades", "teacher"], "progress", tolerance=0.0001)
     same(ours.attendance, theirs.attendance, ["academic_year"], ["attendance_pct"], "attendance")
-    same(ours.targets.reset_index(), theirs.targets.reset_index(drop=True).reset_index(), ["index"],
-         ["subject_name", "grade", "set_on"], "targets")
     same(ours.interventions, theirs.interventions, ["programme", "start_date"], ["lead"], "interventions")
-    same(ours.absence_pattern.by_week, theirs.absence_pattern.by_week, ["week"], ["possible", "missed"],
-         "pattern by week", tolerance=0)
+
+
+def check_pupil_targets(ours, theirs):
+    same(ours.reset_index(), theirs.reset_index(drop=True).reset_index(), ["index"],
+         ["subject_name", "grade", "set_on"], "targets")
+
+
+def check_absence_pattern(ours, theirs):
+    same(ours.by_week, theirs.by_week, ["week"], ["possible", "missed"], "pattern by week", tolerance=0)
+    same(ours.by_day, theirs.by_day, ["weekday", "session"], ["possible", "missed"], "pattern by day", tolerance=0)
 
 
 def check_subject_view(ours, theirs):
@@ -890,7 +896,7 @@ def cases(mix: Mix, remembered_run) -> list[Case]:
     from warehouse.view import Scope
 
     def record(run, r):
-        return loaders.pupil_record(run, r["scope"], r["view"].school, r["upn"], absences_between=r["dates"])
+        return loaders.pupil_record(run, r["scope"], r["view"].school, r["upn"])
 
     def with_subject():
         return mix.view(subject=True)
@@ -922,7 +928,15 @@ def cases(mix: Mix, remembered_run) -> list[Case]:
         Case("pupils_to_find", "school", mix.view,
              lambda run, r: loaders.pupils_to_find(run, r["scope"], r["view"]), naive=True, check=check_pupils),
         Case("pupil_record", "school", mix.pupil, record, naive=True, check=check_pupil_record,
-             note="with the absence pattern over the year to the drop, as the Pupil page asks"),
+             note="the profile, grades, attendance and programmes, as the Pupil page first asks"),
+        Case("pupil_attendance_pattern", "school", mix.pupil,
+             lambda run, r: loaders.pupil_attendance_pattern(run, r["scope"], r["view"].school, r["upn"],
+                                                            *r["dates"]),
+             naive=True, check=check_absence_pattern,
+             note="where the year's absences fell, to the drop, when the Pupil page's Attendance tab is open"),
+        Case("pupil_targets", "school", mix.pupil,
+             lambda run, r: loaders.pupil_targets(run, r["scope"], r["view"].school, r["upn"]),
+             naive=True, check=check_pupil_targets, note="every target, when the Pupil page's Targets tab is open"),
         Case("academic_year_dates", "school", mix.view,
              lambda run, r: loaders.academic_year_dates(run, r["view"]), naive=True, check=check_dates),
         Case("group_pupils", "school", basis_view,

@@ -63,7 +63,7 @@ if run is not None and view.school is not None:
         st.query_params["upn"] = upn
 
     year_start, point_date = loaders.academic_year_dates(run, view)
-    record = remembered(loaders.pupil_record, run, current_scope(), view.school, upn, (year_start, point_date))
+    record = remembered(loaders.pupil_record, run, current_scope(), view.school, upn)
     pupil = record.profile
     name_column, print_column = st.columns([4, 1], vertical_alignment="bottom")
     name_column.header(pupil.pupil_name)
@@ -149,9 +149,11 @@ if run is not None and view.school is not None:
                 "unauthorised_absence_sessions": "Unauthorised",
                 "attendance_pct": st.column_config.NumberColumn("Attendance %", format="%.1f"),
                 "persistent_absent": "Persistent (≥10%)", "severe_absent": "Severe (≥50%)"})
-        if record.absence_pattern.by_day.empty:
+        pattern = remembered(loaders.pupil_attendance_pattern, run, current_scope(), view.school, upn, year_start,
+                             point_date)
+        if pattern.by_day.empty:
             st.info("No register marks for this pupil between the start of the year and the drop.")
-        attendance_pattern(record.absence_pattern, year_start, point_date)
+        attendance_pattern(pattern, year_start, point_date)
 
     def programmes_tab():
         if record.interventions.empty:
@@ -163,7 +165,8 @@ if run is not None and view.school is not None:
                 "end_date": st.column_config.DateColumn("To", format="DD/MM/YYYY"), "lead": "Lead"})
 
     def targets_tab():
-        staff_panels.pupil_targets(run, current_scope(), view.school, upn, record.targets, record.progress)
+        targets = remembered(loaders.pupil_targets, run, current_scope(), view.school, upn)
+        staff_panels.pupil_targets(run, current_scope(), view.school, upn, targets, record.progress)
 
     def notes_tab():
         classes = tuple(record.progress["class_code"].dropna().unique())
@@ -171,8 +174,9 @@ if run is not None and view.school is not None:
         staff_panels.pupil_notes_and_actions(run, current_scope(), view.school, upn, view.assessment_point,
                                              classes, groups)
 
-    # Only the open tab is drawn (its name is kept in the URL): a change of pupil redraws less. This year's
-    # attendance is in the figures above; the tab has every year's, and where this year's absences fall.
+    # Only the open tab is drawn (its name is kept in the URL), and only its rows read: a change of pupil redraws
+    # and reads less. This year's attendance is in the figures above; the tab has every year's, and where this
+    # year's absences fall (the year's register marks, read when the tab opens), as the targets are.
     tabs = st.tabs(["Programmes", "Attendance", "Targets and estimates", "Notes and actions"], key="tab",
                    bind="query-params")
     for tab, draw in zip(tabs, (programmes_tab, attendance_tab, targets_tab, notes_tab)):

@@ -168,7 +168,7 @@ def hand_built(name: str = "Sam Example", subjects: int = 3, subject_name: str =
          "end_date": dt.date(2026, 3, 27), "lead": "DEF"},
         {"programme": "Ended last term", "subject_name": None, "start_date": dt.date(2025, 9, 8),
          "end_date": dt.date(2025, 12, 12), "lead": "DEF"}])
-    return PupilRecord(profile, progress, attendance, pd.DataFrame(), interventions)
+    return PupilRecord(profile, progress, attendance, interventions)
 
 
 def test_the_summary_escapes_every_value():
@@ -198,7 +198,7 @@ def test_the_summary_of_a_hand_built_record():
 
 def test_the_summary_of_a_pupil_with_nothing_at_the_drop():
     record = hand_built()
-    empty = PupilRecord(record.profile, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+    empty = PupilRecord(record.profile, pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     text = " ".join("".join(Tables(summary_html(empty, "2025/26 Spring")).text).split())
     assert "No grades were recorded for this pupil at this drop." in text
     assert "No attendance has been recorded" in text and "Not in any support programme" in text

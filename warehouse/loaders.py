@@ -124,31 +124,32 @@ def pupils_to_find(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFrame:
 class PupilRecord:
     profile: pd.Series | None     # None: no such pupil in the viewer's scope
     progress: pd.DataFrame        # every subject at every drop
-    attendance: pd.DataFrame
-    targets: pd.DataFrame
+    attendance: pd.DataFrame      # each academic year's
     interventions: pd.DataFrame
-    absence_pattern: object = None   # analysis.AttendancePattern, when asked for a period
 
     def at_point(self, assessment_point: str) -> pd.DataFrame:
         return self.progress[self.progress["assessment_point"] == assessment_point]
 
 
-def pupil_record(run: Run, scope: Scope, school: str, upn: str, absences_between: tuple | None = None
-                 ) -> PupilRecord:
-    """One pupil's record; with `absences_between` (two dates), where their absences fell in that period.
+def pupil_record(run: Run, scope: Scope, school: str, upn: str) -> PupilRecord:
+    """One pupil's record as the Pupil page first shows it: the profile, every grade, each year's attendance
+    and the programmes. Their targets and where their absences fell are read when those tabs are opened
+    (pupil_targets, pupil_attendance_pattern): of six queries, the two that only a tab shows.
 
     The queries run side by side: a pupil outside the scope has no profile, and then nothing else is shown.
     """
     params = {**scope.params(), "school": school, "upn": upn}
-    calls = [partial(run, name, **params) for name in (
-        "pupil_profile", "pupil_progress", "pupil_attendance", "pupil_targets", "pupil_interventions")]
-    if absences_between:
-        calls.append(partial(pupil_attendance_pattern, run, scope, school, upn, *absences_between))
-    profile, *rest = together(*calls)
+    profile, *rest = together(*(partial(run, name, **params) for name in (
+        "pupil_profile", "pupil_progress", "pupil_attendance", "pupil_interventions")))
     if profile.empty:
         empty = pd.DataFrame()
-        return PupilRecord(None, empty, empty, empty, empty)
+        return PupilRecord(None, empty, empty, empty)
     return PupilRecord(profile.iloc[0], *rest)
+
+
+def pupil_targets(run: Run, scope: Scope, school: str, upn: str) -> pd.DataFrame:
+    """One pupil's targets in the viewer's subjects: every kind, and every change, newest first."""
+    return run("pupil_targets", **scope.params(), school=school, upn=upn)
 
 
 def pupil_attendance_pattern(run: Run, scope: Scope, school: str, upn: str, from_date, to_date):
