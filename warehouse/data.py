@@ -109,7 +109,7 @@ class WarehouseReader:
                 old = self._con
                 self._con = duckdb.connect(str(current), read_only=True) if current else None
                 if self._con is not None:
-                    self._con.execute(f"set threads = {QUERY_THREADS}")
+                    self._con.execute("set threads = ?", [QUERY_THREADS])
                 self._snapshot = current
                 self._remembered.clear()
                 self._remembered_bytes = 0

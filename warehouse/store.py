@@ -135,8 +135,7 @@ def open_to_write(path: Path) -> duckdb.DuckDBPyConnection:
     """A connection whose default database is the file at `path`, writing row groups of ROW_GROUP_ROWS (an
     option of attaching, not kept in the file: it applies to what this connection writes)."""
     con = duckdb.connect()
-    quoted = str(path).replace("'", "''")
-    con.execute(f"attach '{quoted}' as warehouse (row_group_size {ROW_GROUP_ROWS})")
+    con.execute("attach ? as warehouse (row_group_size ?)", [str(path), ROW_GROUP_ROWS])
     con.execute("use warehouse")
     return con
 
