@@ -22,6 +22,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -178,6 +179,21 @@ _migrated: set[Path] = set()
 _migrated_lock = threading.Lock()
 
 
+def _use_wal(con: sqlite3.Connection) -> None:
+    """Put the file in WAL mode, once: the mode is kept in the file. Asking again on every connection needs a
+    lock that does not wait for the busy timeout, and fails ("database is locked") beside a writer. So does the
+    first switch, when two connections find a new file at once: the one refused waits for the other's switch,
+    up to the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while con.execute("pragma journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            con.execute("pragma journal_mode = wal")
+        except sqlite3.OperationalError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
+
+
 @dataclass(frozen=True)
 class StaffStore:
     """The staff store's file. Cheap to make; each use opens a short-lived connection
@@ -204,10 +220,7 @@ class StaffStore:
                 os.chmod(self.path, 0o600)
             con.row_factory = sqlite3.Row
             con.execute("pragma foreign_keys = on")
-            # WAL is kept in the file: set it once. Asking to set it again on every connection needs a lock
-            # that does not wait for the busy timeout, and fails ("database is locked") beside a writer.
-            if con.execute("pragma journal_mode").fetchone()[0].lower() != "wal":
-                con.execute("pragma journal_mode = wal")
+            _use_wal(con)
             self._migrate(con, created)
         except BaseException:
             con.close()
