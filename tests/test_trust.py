@@ -42,6 +42,51 @@ def run(trust):
     reader.close()
 
 
+def test_lookups_answered_from_memory_are_their_queries_answers(trust):
+    """The small tables the reader keeps in memory (warehouse/data.py, LOOKUPS) answer each ask as their
+    query would: the same rows in the same order, the same types, and nothing outside the viewer's scope."""
+    import duckdb
+    import pandas as pd
+
+    from warehouse.data import LOOKUPS, query_parameters, query_sql
+
+    reader = WarehouseReader(trust)
+    con = duckdb.connect(str(trust.current_snapshot()), read_only=True)
+    rows = lambda sql: con.execute(sql).fetchall()
+    schools = [school for school, in rows("select distinct school_code from mart_pupil order by 1")]
+    some_pupils = [upn for upn, in rows("select upn from fct_intervention order by upn limit 40")[::3]]
+    scopes = [Scope.everything(), Scope(schools=(schools[1],)), Scope(schools=tuple(schools)),
+              Scope(schools=(schools[0],), upns=tuple(some_pupils)), Scope.nothing()]
+    keys = {
+        "point_dates": [dict(school=s, assessment_point=p) for s, p in rows(
+            "select school_code, assessment_point from dim_assessment_point order by all")[::5]]
+        + [dict(school=schools[0], assessment_point="No such drop")],
+        "intervention_impact": [dict(school=s, subject_code=c) for s in [*schools, "S999"] for c, in rows(
+            "select distinct subject_code from mart_intervention_impact order by all")[:4] + [(None,), ("XX",)]],
+        "intervention_participants": [dict(school=s, programme=p) for s, p in rows(
+            "select distinct school_code, programme from fct_intervention order by all")]
+        + [dict(school=schools[1], programme="No such programme")],
+        "pupil_interventions": [dict(school=s, upn=u) for s, u in rows(
+            "select distinct school_code, upn from fct_intervention order by all")[::7]]
+        + [dict(school=schools[0], upn=some_pupils[0] + "X")],
+    }
+    assert set(keys) == set(LOOKUPS)
+    compared = 0
+    for name, lookup in LOOKUPS.items():
+        scope_parameters = {p for p in query_parameters(name) if p.startswith("scope_")}
+        assert lookup.parameters() == set(query_parameters(name)) and set(lookup.scope) == scope_parameters
+        for asked in keys[name]:
+            for scope in scopes:
+                params = {**scope.params(), **asked}
+                used = {k: v for k, v in params.items() if k in query_parameters(name)}
+                theirs = con.execute(query_sql(name), used).df()
+                pd.testing.assert_frame_equal(reader.run(name, **params), theirs, obj=f"{name} {params}")
+                compared += len(theirs)
+    assert compared > 500
+    con.close()
+    reader.close()
+
+
 @pytest.mark.parametrize("year_group", [None, 11, 8])
 def test_each_schools_figures_are_its_own_overviews(run, year_group):
     view = loaders.trust(run, Scope.everything(), POINT, year_group)

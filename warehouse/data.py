@@ -74,6 +74,75 @@ def frame_of(table: pa.Table) -> pd.DataFrame:
 QUERY_THREADS = 1
 
 
+@dataclasses.dataclass(frozen=True)
+class Lookup:
+    """A named query over a small table that the reader answers from memory. Asked with every parameter null
+    (null means any, as in every named query), it reads the whole table; the reader reads it so once per
+    snapshot, keeps the rows by `keys`, and gives each ask the rows whose columns equal the values asked,
+    within the viewer's lists (`scope`), in the query's order. Each names parameter -> column."""
+    keys: dict[str, str]                       # the column equals the value (always asked, so looked up)
+    scope: dict[str, str] = dataclasses.field(default_factory=dict)    # the column is in the viewer's list
+    or_missing: dict[str, str] = dataclasses.field(default_factory=dict)   # equals the value, or is missing
+
+    def parameters(self) -> set[str]:
+        return {*self.keys, *self.scope, *self.or_missing}
+
+
+# A DuckDB query costs 3-9 ms however few rows it reads (a cursor, parsing, planning, the frame), several
+# times what these small tables take to filter. Kept in memory (a few thousand rows at 60 schools), each is
+# looked up in microseconds. tests/test_demo_load.py checks each against its query, scopes included.
+LOOKUPS = {
+    "point_dates": Lookup(keys={"school": "school_code", "assessment_point": "assessment_point"}),
+    "intervention_impact": Lookup(keys={"school": "school_code"}, scope={"scope_schools": "school_code"},
+                                  or_missing={"subject_code": "subject_code"}),
+    "intervention_participants": Lookup(keys={"school": "school_code", "programme": "programme"},
+                                        scope={"scope_schools": "school_code", "scope_upns": "upn"}),
+    "pupil_interventions": Lookup(keys={"school": "school_code", "upn": "upn"},
+                                  scope={"scope_schools": "school_code", "scope_upns": "upn"}),
+}
+
+
+class _LookupTable:
+    """A lookup's whole answer, and where each key's rows are in it."""
+
+    def __init__(self, lookup: Lookup, rows: pd.DataFrame):
+        self.lookup, self.rows = lookup, rows
+        columns = list(lookup.keys.values())
+        grouped = rows.groupby(columns, sort=False, dropna=False).indices if len(rows) else {}
+        self.positions = {(key if isinstance(key, tuple) else (key,)): at for key, at in grouped.items()}
+
+    def answer(self, params: dict) -> pd.DataFrame:
+        asked = tuple(params.get(name) for name in self.lookup.keys)
+        rows = self.rows
+        if None in asked:   # "any" for a key: the slow way (the pages always ask with every key)
+            keep = pd.Series(True, index=rows.index)
+            for name, column in self.lookup.keys.items():
+                if params.get(name) is not None:
+                    keep &= rows[column] == params[name]
+            rows = rows[keep.to_numpy()]
+        else:
+            rows = rows.iloc[self.positions.get(asked, [])]
+        for name, column in self.lookup.or_missing.items():
+            if params.get(name) is not None:
+                rows = rows[((rows[column] == params[name]) | rows[column].isna()).to_numpy()]
+        for name, column in self.lookup.scope.items():
+            if params.get(name) is not None:
+                rows = rows[rows[column].isin(params[name]).to_numpy()]
+        return _as_duckdb_makes(rows.reset_index(drop=True))
+
+
+def _as_duckdb_makes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Some rows of a frame as .df() makes the query's answer with just them: an integer or true/false column
+    is pandas' nullable type only where a value is missing, and text with none at all (or no rows) is object."""
+    for position, dtype in enumerate(frame.dtypes):
+        column = frame.iloc[:, position]
+        if isinstance(dtype, (pd.BooleanDtype, pd.core.arrays.integer.IntegerDtype)) and not column.hasnans:
+            frame.isetitem(position, column.astype(dtype.numpy_dtype))
+        elif isinstance(dtype, pd.StringDtype) and column.isna().all():
+            frame.isetitem(position, pd.Series([None] * len(column), index=frame.index, dtype=object))
+    return frame
+
+
 @lru_cache(maxsize=None)
 def query_sql(name: str) -> str:
     path = QUERIES_DIR / f"{name}.sql"
@@ -100,6 +169,7 @@ class WarehouseReader:
         self._remembered: OrderedDict[tuple, tuple[pd.DataFrame, int]] = OrderedDict()
         self._remembered_bytes = 0
         self._remember_bytes = int(remember_mib * 2**20)
+        self._lookups: dict[str, _LookupTable] = {}   # this snapshot's, read at their first ask
 
     def snapshot(self) -> Path | None:
         """The snapshot queries read now (switching to a newer one if published)."""
@@ -113,6 +183,7 @@ class WarehouseReader:
                 self._snapshot = current
                 self._remembered.clear()
                 self._remembered_bytes = 0
+                self._lookups = {}
                 if old is not None:
                     old.close()
             return self._snapshot
@@ -128,10 +199,15 @@ class WarehouseReader:
     def run(self, name: str, **params) -> pd.DataFrame:
         """A named query's rows. Parameters it does not use are left out, so a
         loader can pass the whole scope and view to every query."""
-        sql = query_sql(name)
+        if name in LOOKUPS:
+            return self._lookup_table(name).answer(params)
+        return self._read(name, params)
+
+    def _read(self, name: str, params: dict) -> pd.DataFrame:
         cursor = self.cursor()
         try:
-            result = cursor.execute(sql, {k: v for k, v in params.items() if k in query_parameters(name)})
+            used = {k: v for k, v in params.items() if k in query_parameters(name)}
+            result = cursor.execute(query_sql(name), used)
             frame = frame_of(result.to_arrow_table()) if name in _ANSWERS_WITH_MANY_ROWS else result.df()
             if len(frame) >= MANY_ROWS:
                 _ANSWERS_WITH_MANY_ROWS.add(name)
@@ -147,6 +223,8 @@ class WarehouseReader:
         a colleague in the same school on the same view) is answered from memory. The key is every
         parameter the query uses, the viewer's scope among them, so one viewer's answer is only ever
         given for the same scope. The least recently asked answers go first beyond `remember_mib`."""
+        if name in LOOKUPS:   # in memory already
+            return self.run(name, **params)
         used = {k: v for k, v in params.items() if k in query_parameters(name)}
         key = ("query", name, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in used.items())))
         return self.remembered(key, lambda: self.run(name, **params))
@@ -173,6 +251,17 @@ class WarehouseReader:
                     _, (_, dropped) = self._remembered.popitem(last=False)
                     self._remembered_bytes -= dropped
         return _shallow_copy(result)
+
+    def _lookup_table(self, name: str) -> _LookupTable:
+        snapshot = self.snapshot()
+        with self._lock:
+            table = self._lookups.get(name)
+        if table is None:   # two threads may both read it at the first ask: the same rows either way
+            table = _LookupTable(LOOKUPS[name], self._read(name, dict.fromkeys(query_parameters(name))))
+            with self._lock:
+                if snapshot == self._snapshot:
+                    self._lookups[name] = table
+        return table
 
     def close(self) -> None:
         with self._lock:

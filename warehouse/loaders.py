@@ -139,12 +139,12 @@ def pupil_record(run: Run, scope: Scope, school: str, upn: str) -> PupilRecord:
     The queries run side by side: a pupil outside the scope has no profile, and then nothing else is shown.
     """
     params = {**scope.params(), "school": school, "upn": upn}
-    profile, *rest = together(*(partial(run, name, **params) for name in (
+    profile, progress, attendance, programmes = together(*(partial(run, name, **params) for name in (
         "pupil_profile", "pupil_progress", "pupil_attendance", "pupil_interventions")))
     if profile.empty:
         empty = pd.DataFrame()
         return PupilRecord(None, empty, empty, empty)
-    return PupilRecord(profile.iloc[0], *rest)
+    return PupilRecord(profile.iloc[0], progress, attendance, programmes.drop(columns=["school_code", "upn"]))
 
 
 def pupil_targets(run: Run, scope: Scope, school: str, upn: str) -> pd.DataFrame:
@@ -180,7 +180,8 @@ def intervention_impact(run: Run, scope: Scope, view: ViewFilters) -> pd.DataFra
 
 
 def intervention_participants(run: Run, scope: Scope, school: str, programme: str) -> pd.DataFrame:
-    return run("intervention_participants", **scope.params(), school=school, programme=programme)
+    return run("intervention_participants", **scope.params(), school=school, programme=programme).drop(
+        columns=["school_code", "programme"])
 
 
 @dataclass
