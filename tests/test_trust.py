@@ -60,9 +60,10 @@ def test_lookups_answered_from_memory_are_their_queries_answers(trust):
     keys = {
         "point_dates": [dict(school=s, assessment_point=p) for s, p in rows(
             "select school_code, assessment_point from dim_assessment_point order by all")[::5]]
-        + [dict(school=schools[0], assessment_point="No such drop")],
+        + [dict(school=schools[0], assessment_point="No such drop"), dict(school=schools[1], assessment_point=None)],
         "intervention_impact": [dict(school=s, subject_code=c) for s in [*schools, "S999"] for c, in rows(
-            "select distinct subject_code from mart_intervention_impact order by all")[:4] + [(None,), ("XX",)]],
+            "select distinct subject_code from mart_intervention_impact order by all")[:4] + [(None,), ("XX",)]]
+        + [dict(school=None, subject_code=None)],   # no school: every school's (the slow way; pages never ask it)
         "intervention_participants": [dict(school=s, programme=p) for s, p in rows(
             "select distinct school_code, programme from fct_intervention order by all")]
         + [dict(school=schools[1], programme="No such programme")],

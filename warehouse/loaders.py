@@ -247,7 +247,7 @@ def attendance(run: Run, scope: Scope, view: ViewFilters, from_date, to_date) ->
 def academic_year_dates(run: Run, view: ViewFilters) -> tuple:
     """1 September of the chosen drop's academic year, and the drop's date."""
     point = run("point_dates", school=view.school, assessment_point=view.assessment_point)
-    return point.iloc[0]["year_start"], point.iloc[0]["point_date"]
+    return point.at[0, "year_start"], point.at[0, "point_date"]
 
 
 def group_pupils(run: Run, scope: Scope, view: ViewFilters, basis: str = "working_at") -> pd.DataFrame:
