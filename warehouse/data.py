@@ -80,7 +80,7 @@ class Lookup:
     """A named query over a small table that the reader answers from memory. Asked with every parameter null
     (null means any, as in every named query), it reads the whole table; the reader reads it so once per
     snapshot, keeps the rows by `keys`, and gives each ask the rows whose columns equal the values asked,
-    within the viewer's lists (`scope`), in the query's order. Each names parameter -> column."""
+    within the viewer's lists (`scope`), in the query's order. Each field maps a parameter to its column."""
     keys: dict[str, str]                       # the column equals the value (always asked, so looked up)
     scope: dict[str, str] = dataclasses.field(default_factory=dict)    # the column is in the viewer's list
     or_missing: dict[str, str] = dataclasses.field(default_factory=dict)   # equals the value, or is missing
@@ -91,7 +91,7 @@ class Lookup:
 
 # A DuckDB query costs 3-9 ms however few rows it reads (a cursor, parsing, planning, the frame), several
 # times what these small tables take to filter. Kept in memory (a few thousand rows at 60 schools), each is
-# looked up in microseconds. tests/test_demo_load.py checks each against its query, scopes included.
+# looked up in 0.1-1 ms. tests/test_trust.py checks each against its query, scopes included.
 LOOKUPS = {
     "point_dates": Lookup(keys={"school": "school_code", "assessment_point": "assessment_point"}),
     "intervention_impact": Lookup(keys={"school": "school_code"}, scope={"scope_schools": "school_code"},
@@ -105,7 +105,7 @@ LOOKUPS = {
 
 class _LookupTable:
     """A lookup's whole answer in key order, where each key's rows lie in it, and its answer with no rows.
-    An ask costs a slice of a frame and, for some viewers, a filter of a few rows: tens of microseconds."""
+    An ask costs a slice of a frame and, for some viewers, a filter of a few rows: 0.1-1 ms."""
 
     def __init__(self, lookup: Lookup, rows: pd.DataFrame):
         self.lookup = lookup
