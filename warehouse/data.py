@@ -160,7 +160,8 @@ def _some(rows: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     return rows if keep.all() else rows.iloc[0:0] if not keep.any() else rows[keep]
 
 
-_MISSING_CHANGES_TYPE = (pd.BooleanDtype, pd.core.arrays.integer.IntegerDtype, pd.StringDtype)
+_NULLABLE_TYPES = (pd.BooleanDtype, pd.core.arrays.integer.IntegerDtype)   # pandas' integer and true/false types
+_MISSING_CHANGES_TYPE = (*_NULLABLE_TYPES, pd.StringDtype)
 
 
 def _as_duckdb_makes(frame: pd.DataFrame, positions) -> pd.DataFrame:
@@ -169,7 +170,7 @@ def _as_duckdb_makes(frame: pd.DataFrame, positions) -> pd.DataFrame:
     none at all (or no rows) is object."""
     for position in positions:
         column = frame.iloc[:, position]
-        if isinstance(column.dtype, (pd.BooleanDtype, pd.core.arrays.integer.IntegerDtype)) and not column.hasnans:
+        if isinstance(column.dtype, _NULLABLE_TYPES) and not column.hasnans:
             frame.isetitem(position, column.astype(column.dtype.numpy_dtype))
         elif isinstance(column.dtype, pd.StringDtype) and column.isna().all():
             frame.isetitem(position, pd.Series([None] * len(column), index=frame.index, dtype=object))
