@@ -42,13 +42,17 @@ def run(trust):
     reader.close()
 
 
-def test_lookups_answered_from_memory_are_their_queries_answers(trust):
+@pytest.mark.parametrize("few_keys", [1000, 0], ids=["answers made per key", "rows taken per ask"])
+def test_lookups_answered_from_memory_are_their_queries_answers(trust, few_keys, monkeypatch):
     """The small tables the reader keeps in memory (warehouse/data.py, LOOKUPS) answer each ask as their
-    query would: the same rows in the same order, the same types, and nothing outside the viewer's scope."""
+    query would: the same rows in the same order, the same types, and nothing outside the viewer's scope.
+    Both ways a table answers: from answers made per key (few keys) and from rows taken at each ask (many)."""
     import duckdb
     import pandas as pd
 
-    from warehouse.data import LOOKUPS, query_parameters, query_sql
+    from warehouse.data import LOOKUPS, _LookupTable, query_parameters, query_sql
+
+    monkeypatch.setattr(_LookupTable, "FEW_KEYS", few_keys)
 
     reader = WarehouseReader(trust)
     con = duckdb.connect(str(trust.current_snapshot()), read_only=True)

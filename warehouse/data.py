@@ -83,10 +83,10 @@ class Lookup:
     within the viewer's lists (`scope`), in the query's order. Each field maps a parameter to its column."""
     keys: dict[str, str]                       # the column equals the value (always asked, so looked up)
     scope: dict[str, str] = dataclasses.field(default_factory=dict)    # the column is in the viewer's list
-    or_missing: dict[str, str] = dataclasses.field(default_factory=dict)   # equals the value, or is missing
+    or_missing: tuple[str, str] | None = None  # (parameter, column): equals the value, or is missing
 
     def parameters(self) -> set[str]:
-        return {*self.keys, *self.scope, *self.or_missing}
+        return {*self.keys, *self.scope, *(self.or_missing[:1] if self.or_missing else ())}
 
 
 # A DuckDB query costs 3-9 ms however few rows it reads (a cursor, parsing, planning, the frame), several
@@ -95,7 +95,7 @@ class Lookup:
 LOOKUPS = {
     "point_dates": Lookup(keys={"school": "school_code", "assessment_point": "assessment_point"}),
     "intervention_impact": Lookup(keys={"school": "school_code"}, scope={"scope_schools": "school_code"},
-                                  or_missing={"subject_code": "subject_code"}),
+                                  or_missing=("subject_code", "subject_code")),
     "intervention_participants": Lookup(keys={"school": "school_code", "programme": "programme"},
                                         scope={"scope_schools": "school_code", "scope_upns": "upn"}),
     "pupil_interventions": Lookup(keys={"school": "school_code", "upn": "upn"},
@@ -104,55 +104,92 @@ LOOKUPS = {
 
 
 class _LookupTable:
-    """A lookup's whole answer in key order, where each key's rows lie in it, and its answer with no rows.
-    An ask costs a slice of a frame and, for some viewers, a filter of a few rows: 0.1-1 ms."""
+    """A lookup's whole answer (in the query's order), where each key's rows lie in it, and its answer with no
+    rows. Where a table has few keys (a school's drops or programmes), each key's answer is made once, for each
+    value its `or_missing` column may be asked with, so an ask is a copy of one. Otherwise (a pupil's
+    programmes: thousands of pupils, seconds to make them all) an ask takes its key's rows. Then, for some
+    viewers, a filter of a few rows. An ask takes 0.02-1 ms."""
+
+    FEW_KEYS = 1000
 
     def __init__(self, lookup: Lookup, rows: pd.DataFrame):
         self.lookup = lookup
         self.key_columns = list(lookup.keys.values())
-        self.in_query_order = rows
-        # Sorted stably by key, so each key's rows are one slice, still in the query's order.
-        self.rows = rows.sort_values(self.key_columns, kind="stable").reset_index(drop=True)
-        grouped = self.rows.groupby(self.key_columns, sort=False, dropna=False).indices if len(rows) else {}
-        self.slices = {(key if isinstance(key, tuple) else (key,)): slice(at[0], at[-1] + 1)
-                       for key, at in grouped.items()}
+        self.rows = rows
+        grouped = rows.groupby(self.key_columns, sort=False, dropna=False).indices if len(rows) else {}
+        self.positions = {(key if isinstance(key, tuple) else (key,)): at for key, at in grouped.items()}
         # The columns whose type .df() makes otherwise for some of the rows (see _as_duckdb_makes).
-        self.changeable = [position for position, (dtype, column) in enumerate(self.rows.items())
+        self.changeable = [position for position, (dtype, column) in enumerate(rows.items())
                            if isinstance(column.dtype, _MISSING_CHANGES_TYPE) and column.hasnans]
-        self.empty = _as_duckdb_makes(self.rows.iloc[0:0].copy(), range(len(self.rows.columns)))
+        self.empty = _as_duckdb_makes(rows.iloc[0:0].copy(), range(len(rows.columns)))
+        self.answers = self._answers_by_key() if len(self.positions) <= self.FEW_KEYS else None
+
+    def _made(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Some of the rows as the query's answer: numbered from 0, with the types .df() gives them."""
+        return _as_duckdb_makes(rows.reset_index(drop=True), self.changeable) if len(rows) else self.empty
+
+    def _answers_by_key(self) -> dict[tuple, dict]:
+        """Each key's answers by the value its or_missing column is asked with: None (not asked), each value
+        its rows have, and _ANY_OTHER (a value none of them has: the rows missing one). All taken in one go,
+        then each a slice (a view): taking each would cost a third of a millisecond, hundreds of them at the
+        first ask after each snapshot."""
+        wanted: dict[tuple, np.ndarray] = {}   # (key, value): the answer's positions in self.rows
+        for key, at in self.positions.items():
+            wanted[key, None] = at
+            if self.lookup.or_missing:
+                values = self.rows[self.lookup.or_missing[1]].to_numpy()[at]
+                missing = pd.isna(values)
+                wanted[key, _ANY_OTHER] = at[missing]
+                for value in pd.unique(values[~missing]):
+                    wanted[key, value] = at[missing | (values == value)]
+        every = self.rows.take(np.concatenate(list(wanted.values()))) if wanted else self.rows
+        answers: dict[tuple, dict] = {}
+        start = 0
+        for (key, value), at in wanted.items():
+            answers.setdefault(key, {})[value] = self._made(every.iloc[start:start + len(at)])
+            start += len(at)
+        return answers
+
+    def _key_rows(self, asked: tuple, params: dict) -> tuple[pd.DataFrame, bool]:
+        """The rows of the key asked, within its or_missing value, and whether they are made already."""
+        value = params.get(self.lookup.or_missing[0]) if self.lookup.or_missing else None
+        if None in asked:   # "any" for a key: the slow way (the pages always ask with every key)
+            keep = np.ones(len(self.rows), dtype=bool)
+            for name, column in self.lookup.keys.items():
+                if params.get(name) is not None:
+                    keep &= (self.rows[column] == params[name]).to_numpy()
+            rows = self.rows[keep]
+        elif self.answers is not None:
+            answers = self.answers.get(asked)
+            if answers is None:
+                return self.empty, True
+            return answers.get(value, answers.get(_ANY_OTHER)), True
+        else:
+            rows = self.rows.take(self.positions.get(asked, []))
+        if value is not None:
+            values = rows[self.lookup.or_missing[1]].to_numpy()
+            rows = _some(rows, (values == value) | pd.isna(values))
+        return rows, False
 
     def answer(self, params: dict) -> pd.DataFrame:
         asked = tuple(params.get(name) for name in self.lookup.keys)
-        if None in asked:   # "any" for a key: the slow way (the pages always ask with every key)
-            keep = np.ones(len(self.in_query_order), dtype=bool)
-            for name, column in self.lookup.keys.items():
-                if params.get(name) is not None:
-                    keep &= (self.in_query_order[column] == params[name]).to_numpy()
-            rows = self.in_query_order[keep]
-        elif asked in self.slices:
-            rows = self.rows.iloc[self.slices[asked]]
-        else:
-            return self.empty.copy(deep=False)
+        rows, made = self._key_rows(asked, params)
         for name, column in self.lookup.scope.items():
             allowed = params.get(name)
-            if allowed is None:
+            if allowed is None or rows.empty:
                 continue
             if None not in asked and column in self.key_columns:   # one value for every row of the key
                 if asked[self.key_columns.index(column)] not in allowed:
                     return self.empty.copy(deep=False)
             else:   # a few rows against a list of hundreds: quicker in Python than by pandas' isin
                 allowed = set(allowed)
-                rows = _some(rows, np.fromiter((value in allowed for value in rows[column].to_numpy()), bool,
+                kept = _some(rows, np.fromiter((value in allowed for value in rows[column].to_numpy()), bool,
                                                len(rows)))
-        for name, column in self.lookup.or_missing.items():
-            if params.get(name) is not None:
-                values = rows[column].to_numpy()
-                rows = _some(rows, (values == params[name]) | pd.isna(values))
-        if rows.empty:
-            return self.empty.copy(deep=False)
-        rows = rows.copy(deep=False)
-        rows.index = pd.RangeIndex(len(rows))
-        return _as_duckdb_makes(rows, self.changeable)
+                made, rows = made and kept is rows, kept
+        return (rows if made else self._made(rows)).copy(deep=False)
+
+
+_ANY_OTHER = object()   # a lookup's or_missing value that none of a key's rows has
 
 
 def _some(rows: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
@@ -206,6 +243,7 @@ class WarehouseReader:
         self.store = store or Store.default()
         self._lock = threading.Lock()
         self._snapshot: Path | None = None
+        self._pointer: tuple | None = None   # the pointer file _snapshot was read from (Store.pointer_state)
         self._con: duckdb.DuckDBPyConnection | None = None
         # Answers kept for run_remembered, newest last, and what they hold (bytes) against the limit.
         self._remembered: OrderedDict[tuple, tuple[pd.DataFrame, int]] = OrderedDict()
@@ -215,8 +253,12 @@ class WarehouseReader:
 
     def snapshot(self) -> Path | None:
         """The snapshot queries read now (switching to a newer one if published)."""
+        pointer = self.store.pointer_state()
+        if pointer is not None and pointer == self._pointer:   # the same pointer file as last time
+            return self._snapshot
         current = self.store.current_snapshot()
         with self._lock:
+            self._pointer = pointer if current is not None else None
             if current != self._snapshot:
                 old = self._con
                 self._con = duckdb.connect(str(current), read_only=True) if current else None
@@ -309,7 +351,7 @@ class WarehouseReader:
         with self._lock:
             if self._con is not None:
                 self._con.close()
-            self._con, self._snapshot = None, None
+            self._con, self._snapshot, self._pointer = None, None, None
 
 
 def _frames(value) -> dict[str, pd.DataFrame]:

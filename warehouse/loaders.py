@@ -79,13 +79,14 @@ class YearReview:
 
 def status_grid(subjects: pd.DataFrame) -> pd.DataFrame:
     """A row per pupil (by name), a column per subject (by name) with the status in words ("" where the
-    pupil does not take it). The query numbers each cell's row and column, and the cells are placed by
-    position: pandas' pivot_table (sorting and grouping text) took 12-50 ms on a year group, about as long
-    as the queries, and dropped pupils with no tutor group."""
+    pupil does not take it). Each cell is placed by position, its row and column numbered from the pupil's
+    and the subject's place in the grid's order: pandas' pivot_table (sorting and grouping text) took
+    12-50 ms on a year group, about as long as the queries, and dropped pupils with no tutor group."""
     if subjects.empty:
         return subjects
-    rows, columns = subjects["pupil_no"].to_numpy(), subjects["subject_no"].to_numpy()
-    first_row, first_column = np.unique(rows, return_index=True)[1], np.unique(columns, return_index=True)[1]
+    _, first_row, rows = np.unique(subjects["pupil_order"].to_numpy(), return_index=True, return_inverse=True)
+    _, first_column, columns = np.unique(subjects["subject_order"].to_numpy(), return_index=True,
+                                         return_inverse=True)
     labels = np.array([STATUS_LABELS.get(status, "–") for status in subjects["status"].to_numpy(dtype=object)],
                       dtype=object)
     cells = np.full((len(first_row), len(first_column)), "", dtype=object)
@@ -247,7 +248,7 @@ def attendance(run: Run, scope: Scope, view: ViewFilters, from_date, to_date) ->
 def academic_year_dates(run: Run, view: ViewFilters) -> tuple:
     """1 September of the chosen drop's academic year, and the drop's date."""
     point = run("point_dates", school=view.school, assessment_point=view.assessment_point)
-    return point.at[0, "year_start"], point.at[0, "point_date"]
+    return point["year_start"].iat[0], point["point_date"].iat[0]
 
 
 def group_pupils(run: Run, scope: Scope, view: ViewFilters, basis: str = "working_at") -> pd.DataFrame:
