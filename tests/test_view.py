@@ -51,15 +51,16 @@ def test_a_pupil_outside_the_scope_cannot_be_opened():
 def test_the_status_grid_places_each_pupils_subjects_by_name_and_keeps_pupils_without_a_tutor_group():
     import pandas as pd
 
-    # As the status_grid query returns them: rows numbered by surname, forename and UPN, columns by subject name.
+    # As the status_grid query returns them: each pupil's and subject's place in name order (gaps where
+    # other pupils and subjects are), rows by the pupil's.
     cells = pd.DataFrame({
         "upn": ["B2", "B2", "A1", "A1", "A1"],
         "pupil_name": ["Adams, Bo", "Adams, Bo", "Brown, Al", "Brown, Al", "Brown, Al"],
         "tutor_group": [None, None, "9X", "9X", "9X"],
         "subject_name": ["Art", "Maths", "Maths", "Maths", "Art"],
         "status": ["ahead", None, "well_below", "on_track", "something new"],
-        "pupil_no": [0, 0, 1, 1, 1],
-        "subject_no": [0, 1, 1, 1, 0],
+        "pupil_order": [17, 17, 40, 40, 40],
+        "subject_order": [3, 8, 8, 8, 3],
     })
     grid = loaders.status_grid(cells)
     assert list(grid.columns) == ["pupil_name", "upn", "tutor_group", "Art", "Maths"]
@@ -68,7 +69,7 @@ def test_the_status_grid_places_each_pupils_subjects_by_name_and_keeps_pupils_wi
         # The first of two rows for one subject is shown; a status without words shows as a dash.
         {"pupil_name": "Brown, Al", "upn": "A1", "tutor_group": "9X", "Art": "–", "Maths": "▼▼ well below"},
     ]
-    assert loaders.status_grid(cells.iloc[:2].assign(subject_no=[0, 1])).shape == (1, 5)
+    assert loaders.status_grid(cells.iloc[:2].assign(subject_order=[5, 9])).shape == (1, 5)
 
 
 def test_the_class_summary_counts_each_pupil_once_and_averages_only_known_figures():

@@ -1,15 +1,16 @@
 -- Every chosen pupil's subjects at one drop with their status, for the pupils x
--- subjects grid: each cell's row (pupils by name: surname, forename) and column
--- (subjects by name) are numbered here, so the loader places them without
--- sorting in pandas.
+-- subjects grid, in the grid's order: pupils by name (surname, forename), then
+-- subjects by name. Each row carries the pupil's and the subject's place in that
+-- order, by which the loader places the cell (numbering them here, by window,
+-- cost a fifth of the query).
 select
     m.upn,
     p.pupil_name,
     p.tutor_group,
     s.subject_name,
     m.status,
-    dense_rank() over (order by p.name_order) - 1 as pupil_no,
-    dense_rank() over (order by s.name_order) - 1 as subject_no
+    p.name_order as pupil_order,
+    s.name_order as subject_order
 from mart_progress m
 semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
                       $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
@@ -18,4 +19,4 @@ join mart_pupil p using (school_code, upn)
 join dim_subject s using (school_code, subject_code)
 where m.school_code = $school and m.assessment_point = $assessment_point
   and ($scope_subjects is null or list_contains($scope_subjects, m.subject_code))
-order by pupil_no, subject_no
+order by pupil_order, subject_order
