@@ -975,10 +975,8 @@ def cases(mix: Mix, remembered_run) -> list[Case]:
         Case("trust_points", "trust", dict, lambda run, r: loaders.trust_points(run, Scope.everything()),
              naive=True, check=check_trust_points, note="first ask per snapshot and scope; the app then remembers it"),
         Case("trust_points remembered", "trust", dict,
-             lambda run, r: loaders.trust_points(remembered_run, Scope.everything()), naive=True,
-             check=check_trust_points, prime=True,
-             note="as the Trust overview asks after the first ask per snapshot (run_remembered): every "
-                  "trust-wide viewer has the same scope, so one first ask per snapshot and server process"),
+             lambda run, r: loaders.trust_points(remembered_run, Scope.everything()),
+             note="as the Trust overview asks on every rerun (run_remembered), after a first ask", prime=True),
         Case("filter_options (trust)", "trust", dict, lambda run, r: loaders.filter_options(run, Scope.everything()),
              note="first ask per snapshot; the app then remembers it"),
         Case("filter_options (trust) remembered", "trust", dict,
