@@ -91,7 +91,7 @@ class Lookup:
 
 # A DuckDB query costs 3-9 ms however few rows it reads (a cursor, parsing, planning, the frame), several
 # times what these small tables take to filter. Kept in memory (a few thousand rows at 60 schools), each is
-# looked up in 0.1-1 ms. tests/test_trust.py checks each against its query, scopes included.
+# looked up in 0.02-1 ms (_LookupTable). tests/test_trust.py checks each against its query, scopes included.
 LOOKUPS = {
     "point_dates": Lookup(keys={"school": "school_code", "assessment_point": "assessment_point"}),
     "intervention_impact": Lookup(keys={"school": "school_code"}, scope={"scope_schools": "school_code"},
@@ -138,10 +138,9 @@ class _LookupTable:
             wanted[key, None] = at
             if self.lookup.or_missing:
                 values = self.rows[self.lookup.or_missing[1]].to_numpy()[at]
-                missing = pd.isna(values)
-                wanted[key, _ANY_OTHER] = at[missing]
-                for value in pd.unique(values[~missing]):
-                    wanted[key, value] = at[missing | (values == value)]
+                wanted[key, _ANY_OTHER] = at[pd.isna(values)]
+                for value in pd.unique(values[pd.notna(values)]):
+                    wanted[key, value] = at[_equal_or_missing(values, value)]
         every = self.rows.take(np.concatenate(list(wanted.values()))) if wanted else self.rows
         answers: dict[tuple, dict] = {}
         start = 0
@@ -167,8 +166,7 @@ class _LookupTable:
         else:
             rows = self.rows.take(self.positions.get(asked, []))
         if value is not None:
-            values = rows[self.lookup.or_missing[1]].to_numpy()
-            rows = _some(rows, (values == value) | pd.isna(values))
+            rows = _some(rows, _equal_or_missing(rows[self.lookup.or_missing[1]].to_numpy(), value))
         return rows, False
 
     def answer(self, params: dict) -> pd.DataFrame:
@@ -190,6 +188,11 @@ class _LookupTable:
 
 
 _ANY_OTHER = object()   # a lookup's or_missing value that none of a key's rows has
+
+
+def _equal_or_missing(values: np.ndarray, value) -> np.ndarray:
+    """Where an or_missing column holds the value asked, or nothing (as the query's `or col is null`)."""
+    return (values == value) | pd.isna(values)
 
 
 def _some(rows: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
