@@ -33,12 +33,16 @@ class EmptyWarehouse(Exception):
     """Nothing has been imported yet."""
 
 
-# DuckDB's own pandas conversion (.df()) is a third slower than going through Arrow on thousands of rows of text
-# (a school's targets, grades or grid: 15-20 ms of a page's 50), and quicker on a few rows (by 1-3 ms). So a
-# named query whose last answer had thousands of rows is read through Arrow, into the frame .df() would make
-# (frame_of; tests/test_demo_load.py compares the two for every named query), and any other by .df().
+# DuckDB's own pandas conversion (.df()) takes several times as long as going through Arrow on thousands of rows
+# of text (a school's 10,000 targets: 9 ms against 0.5), and is quicker on a few rows (by 0.3-0.5 ms). So a
+# query asked in a shape (the named query, and which of its parameters are set) whose last answer had thousands
+# of rows is read through Arrow, into the frame .df() would make (frame_of; tests/test_demo_load.py compares the
+# two for every named query), and any other by .df(). By shape, not by name alone: a whole school's rows
+# (no year group, no subgroup) follow a year group's few hundred, and read by .df() cost 8 ms more. A shape not
+# seen yet is read as the query's answers have been: through Arrow once any had thousands of rows.
 MANY_ROWS = 1000
-_ANSWERS_WITH_MANY_ROWS: set[str] = set()
+_MANY_ROWS_LAST: dict[tuple[str, frozenset], bool] = {}   # by shape: whether its last answer had MANY_ROWS
+_NAMES_WITH_MANY_ROWS: set[str] = set()                   # queries that have answered with MANY_ROWS
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 _NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
              pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
@@ -296,11 +300,12 @@ class WarehouseReader:
         try:
             used = {k: v for k, v in params.items() if k in query_parameters(name)}
             result = cursor.execute(query_statement(name), used)
-            frame = frame_of(result.to_arrow_table()) if name in _ANSWERS_WITH_MANY_ROWS else result.df()
-            if len(frame) >= MANY_ROWS:
-                _ANSWERS_WITH_MANY_ROWS.add(name)
-            else:
-                _ANSWERS_WITH_MANY_ROWS.discard(name)
+            shape = (name, frozenset(parameter for parameter, value in used.items() if value is not None))
+            many = _MANY_ROWS_LAST.get(shape, name in _NAMES_WITH_MANY_ROWS)
+            frame = frame_of(result.to_arrow_table()) if many else result.df()
+            _MANY_ROWS_LAST[shape] = len(frame) >= MANY_ROWS
+            if _MANY_ROWS_LAST[shape]:
+                _NAMES_WITH_MANY_ROWS.add(name)
             return frame
         finally:
             cursor.close()
