@@ -588,13 +588,17 @@ class Naive:
                .merge(k[["school_code", "avg_attainment8", "p8_estimate", "pct_basics_4"]], how="left",
                       on="school_code"))
         out["pupils"] = out["pupils"].fillna(0).astype(int)
-        return out.sort_values("school_code")
+        return out.sort_values("school_code").assign(assessment_point=p["assessment_point"], year_group=year)
+
+    def trust_schools_all_years(self, p):
+        return self.trust_schools({**p, "year_group": None}).drop(columns=["year_group"])
 
     def trust_trend(self, p):
         d = self.t["dim_assessment_point"]
         named = d[d["assessment_point"] == p["assessment_point"]]
         if named.empty or p.get("scope_upns") is not None or p.get("scope_subjects") is not None:
-            return pd.DataFrame(columns=["school_code", "assessment_point", "point_date", "pupils", "pct_on_track"])
+            return pd.DataFrame(columns=["school_code", "assessment_point", "point_date", "pupils", "pct_on_track",
+                                         "chosen_point", "year_group"])
         last = named["academic_year"].str[:4].astype(int).max()
         t = self.t["mart_trust_progress"]
         t = t[_scoped(t, p, upn_column=None)]
@@ -608,7 +612,11 @@ class Naive:
             graded=("graded_with_target", "sum")).reset_index()
         out = out[out["graded"] > 0]
         out["pct_on_track"] = [_pct(a, b) for a, b in zip(out["on"], out["graded"])]
-        return out.drop(columns=["on", "graded"]).sort_values(["point_date", "school_code"])
+        return (out.drop(columns=["on", "graded"]).sort_values(["point_date", "school_code"])
+                .assign(chosen_point=p["assessment_point"], year_group=p.get("year_group")))
+
+    def trust_trend_all_years(self, p):
+        return self.trust_trend({**p, "year_group": None}).drop(columns=["year_group"])
 
 
 @contextmanager

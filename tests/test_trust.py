@@ -60,7 +60,8 @@ def test_lookups_answered_from_memory_are_their_queries_answers(trust, few_keys,
     schools = [school for school, in rows("select distinct school_code from mart_pupil order by 1")]
     some_pupils = [upn for upn, in rows("select upn from fct_intervention order by upn limit 40")[::3]]
     scopes = [Scope.everything(), Scope(schools=(schools[1],)), Scope(schools=tuple(schools)),
-              Scope(schools=(schools[0],), upns=tuple(some_pupils)), Scope.nothing()]
+              Scope(schools=(schools[0],), upns=tuple(some_pupils)), Scope(subjects=("MA4",)), Scope.nothing()]
+    drops = [point for point, in rows("select distinct assessment_point from dim_assessment_point order by 1")]
     keys = {
         "point_dates": [dict(school=s, assessment_point=p) for s, p in rows(
             "select school_code, assessment_point from dim_assessment_point order by all")[::5]]
@@ -74,12 +75,17 @@ def test_lookups_answered_from_memory_are_their_queries_answers(trust, few_keys,
         "pupil_interventions": [dict(school=s, upn=u) for s, u in rows(
             "select distinct school_code, upn from fct_intervention order by all")[::7]]
         + [dict(school=schools[0], upn=some_pupils[0] + "X")],
+        "trust_schools": [dict(assessment_point=p, year_group=y) for p in [*drops, "No such drop"] for y in range(7, 14)],
+        "trust_schools_all_years": [dict(assessment_point=p) for p in [*drops, "No such drop"]],
+        "trust_trend": [dict(assessment_point=p, year_group=y) for p in [*drops, "No such drop"] for y in range(7, 14)],
+        "trust_trend_all_years": [dict(assessment_point=p) for p in [*drops, "No such drop"]],
     }
     assert set(keys) == set(LOOKUPS)
     compared = 0
     for name, lookup in LOOKUPS.items():
         scope_parameters = {p for p in query_parameters(name) if p.startswith("scope_")}
-        assert lookup.parameters() == set(query_parameters(name)) and set(lookup.scope) == scope_parameters
+        assert lookup.parameters() == set(query_parameters(name))
+        assert {*lookup.scope, *lookup.none_for} == scope_parameters
         for asked in keys[name]:
             for scope in scopes:
                 params = {**scope.params(), **asked}

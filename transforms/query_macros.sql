@@ -53,3 +53,80 @@ create or replace macro cohort_counts(scope_schools, school, point_is, year_grou
       and (sen_is is null or c.sen_status = sen_is)
       and (gender_is is null or c.gender = gender_is)
       and (band_is is null or c.prior_attainment_band = band_is);
+
+-- The Trust overview's figures for every school at every drop (by name: each school's own drop of that name),
+-- for each year group (as it was at the drop) and for all of them together (year_group null), summed from the
+-- trust marts' counts: pupils graded, on track (ahead or on track, as a share of graded subjects with a
+-- progress target, as on the Overview), well below, the gap in on track between disadvantaged pupils and the
+-- rest (percentage points), attendance in the drop's academic year with the share persistently absent (DfE),
+-- and Year 11's Attainment 8, estimated Progress 8 and Basics 4+ on working-at grades (Year 11, or all year
+-- groups). Every school with the drop has a row for every year group the Trust overview offers (7-13) and any
+-- other with counts, with no pupils where it has none.
+-- trust_schools and trust_schools_all_years read it; the reader keeps their rows in memory per snapshot.
+create or replace macro trust_school_figures() as table
+    with points as (
+        select school_code, assessment_point, academic_year from dim_assessment_point
+    ),
+    year_groups as (   -- a secondary school's (7-13) and any other a school has counts for; null: all together
+        select unnest(range(7, 14)) as year_group
+        union select year_group from mart_trust_progress where year_group is not null
+        union select year_group from mart_trust_attendance where year_group is not null
+        union select null
+    ),
+    progress as (   -- a row per year group, and one of all of them (grouping: 1) with year_group null
+        select t.school_code, t.assessment_point, t.year_group,
+               cast(sum(t.pupils) as bigint) as pupils,
+               cast(sum(t.graded_with_target) as bigint) as graded_with_target,
+               cast(sum(t.on_track_or_ahead) as bigint) as on_track_or_ahead,
+               round(100.0 * sum(t.on_track_or_ahead) / nullif(sum(t.graded_with_target), 0), 1) as pct_on_track,
+               round(100.0 * sum(t.well_below) / nullif(sum(t.graded_with_target), 0), 1) as pct_well_below,
+               round(100.0 * sum(t.on_track_or_ahead) filter (where t.disadvantaged)
+                     / nullif(sum(t.graded_with_target) filter (where t.disadvantaged), 0)
+                   - 100.0 * sum(t.on_track_or_ahead) filter (where not t.disadvantaged)
+                     / nullif(sum(t.graded_with_target) filter (where not t.disadvantaged), 0), 1)
+                   as disadvantaged_gap_pts
+        from mart_trust_progress t
+        group by grouping sets ((t.school_code, t.assessment_point, t.year_group), (t.school_code, t.assessment_point))
+        having grouping(t.year_group) = 1 or t.year_group is not null   -- pupils of no year group: in all only
+    ),
+    attendance as (
+        select d.school_code, d.assessment_point, t.year_group,
+               round(100.0 * sum(t.present_sessions) / nullif(sum(t.possible_sessions), 0), 1) as attendance_pct,
+               round(100.0 * sum(t.persistent_absent_pupils) / nullif(sum(t.pupils), 0), 1) as pct_persistent_absent
+        from mart_trust_attendance t
+        join points d using (school_code, academic_year)
+        group by grouping sets ((d.school_code, d.assessment_point, t.year_group), (d.school_code, d.assessment_point))
+        having grouping(t.year_group) = 1 or t.year_group is not null
+    )
+    select d.school_code, d.assessment_point, y.year_group, coalesce(g.pupils, 0) as pupils, g.graded_with_target,
+           g.on_track_or_ahead, g.pct_on_track, g.pct_well_below, g.disadvantaged_gap_pts,
+           a.attendance_pct, a.pct_persistent_absent, k.avg_attainment8, k.p8_estimate, k.pct_basics_4
+    from points d
+    cross join year_groups y
+    left join progress g on g.school_code = d.school_code and g.assessment_point = d.assessment_point
+                        and g.year_group is not distinct from y.year_group
+    left join attendance a on a.school_code = d.school_code and a.assessment_point = d.assessment_point
+                          and a.year_group is not distinct from y.year_group
+    left join mart_ks4_school k on k.school_code = d.school_code and k.assessment_point = d.assessment_point
+                               and k.basis = 'working_at' and k.year_group = 11 and coalesce(y.year_group, 11) = 11;
+
+-- On track (as on the Overview) at each drop of a chosen drop's academic year and the year before, up to the
+-- chosen drop's date, for every school, for each year group as it was at each drop and for all of them
+-- together (year_group null): a row per chosen drop name (chosen_point), year group, school and drop with
+-- grades. trust_trend and trust_trend_all_years read it; the reader keeps their rows in memory per snapshot.
+create or replace macro trust_trend_rows() as table
+    with chosen as (
+        select assessment_point as chosen_point, max(academic_year_start(academic_year)) as last_year,
+               max(point_date) as last_date
+        from dim_assessment_point
+        group by assessment_point
+    )
+    select c.chosen_point, t.year_group, t.school_code, t.assessment_point, min(t.point_date) as point_date,
+           cast(sum(t.pupils) as bigint) as pupils,
+           round(100.0 * sum(t.on_track_or_ahead) / nullif(sum(t.graded_with_target), 0), 1) as pct_on_track
+    from chosen c
+    join mart_trust_progress t
+      on academic_year_start(t.academic_year) between c.last_year - 1 and c.last_year and t.point_date <= c.last_date
+    group by grouping sets ((c.chosen_point, t.year_group, t.school_code, t.assessment_point),
+                            (c.chosen_point, t.school_code, t.assessment_point))
+    having sum(t.graded_with_target) > 0 and (grouping(t.year_group) = 1 or t.year_group is not null);

@@ -290,7 +290,12 @@ class TrustView:
 
 
 def trust(run: Run, scope: Scope, assessment_point: str, year_group: int | None) -> TrustView:
-    """The trust's schools compared at a drop and across drops (whole-school viewers; others get no rows)."""
+    """The trust's schools compared at a drop and across drops, for a year group or all of them (whole-school
+    viewers; others get no rows). Answered from memory (the reader's LOOKUPS), so asked in turn."""
     params = {**scope.params(), "assessment_point": assessment_point, "year_group": year_group}
-    schools, trend = together(partial(run, "trust_schools", **params), partial(run, "trust_trend", **params))
-    return TrustView(schools, trend)
+    if year_group is None:
+        schools, trend = run("trust_schools_all_years", **params), run("trust_trend_all_years", **params)
+    else:
+        schools = run("trust_schools", **params).drop(columns=["year_group"])
+        trend = run("trust_trend", **params).drop(columns=["year_group"])
+    return TrustView(schools.drop(columns=["assessment_point"]), trend.drop(columns=["chosen_point"]))
