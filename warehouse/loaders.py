@@ -87,8 +87,9 @@ def status_grid(subjects: pd.DataFrame) -> pd.DataFrame:
     _, first_row, rows = np.unique(subjects["pupil_order"].to_numpy(), return_index=True, return_inverse=True)
     _, first_column, columns = np.unique(subjects["subject_order"].to_numpy(), return_index=True,
                                          return_inverse=True)
-    labels = np.array([STATUS_LABELS.get(status, "–") for status in subjects["status"].to_numpy(dtype=object)],
-                      dtype=object)
+    # Each status in words, looked up once per status (a row at a time took 1.5 ms of a school's 3.4).
+    codes, statuses = pd.factorize(subjects["status"])   # code -1: no status
+    labels = np.array([STATUS_LABELS.get(status, "–") for status in statuses] + ["–"], dtype=object)[codes]
     cells = np.full((len(first_row), len(first_column)), "", dtype=object)
     # A pupil's first row for a subject wins (numpy does not promise which of repeated positions does).
     first = np.unique(rows * len(first_column) + columns, return_index=True)[1]
