@@ -38,8 +38,12 @@ if run is not None and view.school is not None:
         if participants.empty:
             st.info("No participants you may see.")
         else:
-            st.dataframe(with_record_links(participants, view), hide_index=True, width="stretch", column_config={
-                "pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group",
-                "start_date": st.column_config.DateColumn("From", format="DD/MM/YYYY"),
-                "end_date": st.column_config.DateColumn("To", format="DD/MM/YYYY"), "lead": "Lead"})
+            columns = {"pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group",
+                       "start_date": st.column_config.DateColumn("From", format="DD/MM/YYYY"),
+                       "end_date": st.column_config.DateColumn(
+                           "To", format="DD/MM/YYYY", help="Blank while the pupil is still in the programme."),
+                       "lead": "Lead"}
+            # A blank, not Streamlit's "None", where a pupil is still in the programme (no end date).
+            st.dataframe(with_record_links(participants, view), hide_index=True, width="stretch", placeholder="",
+                         column_config=columns)
             downloads(participants, "participants")

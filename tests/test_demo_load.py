@@ -274,6 +274,14 @@ def test_the_targets_and_interventions_pages_show_the_marts(demo_env):
     impact = at.dataframe[0].value
     assert sorted(zip(impact.programme, impact.impact_grades)) == sorted(query(
         demo_env, "select programme, impact_grades from mart_intervention_impact"))
+    # A programme some pupils are still in: their "To" is blank, not Streamlit's "None".
+    running, still_in = query(demo_env, "select programme, count(*) from fct_intervention where end_date is null "
+                                        "group by programme order by programme limit 1")[0]
+    [chooser] = [box for box in at.selectbox if box.label == "Participants of"]
+    chooser.set_value(running).run()
+    participants = at.dataframe[1]
+    assert participants.value["end_date"].isna().sum() == still_in > 0
+    assert participants.proto.HasField("placeholder") and participants.proto.placeholder == ""
 
 
 def test_the_subjects_page_splits_one_subject_from_the_marts(demo_env):
