@@ -11,10 +11,8 @@ with point as (
 
 chosen as (
     select p.*
-    from mart_pupil p
-    semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
-                          $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
-        using (school_code, upn)
+    from view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
+                     $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) p
     where p.school_code = $school
 ),
 

@@ -6,10 +6,8 @@
 -- Overview), and whether they are in an intervention programme that year.
 with pupils as (
     select p.*
-    from mart_pupil p
-    semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
-                          $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
-        using (school_code, upn)
+    from view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
+                     $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) p
     where p.school_code = $school
 ),
 

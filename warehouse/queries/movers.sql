@@ -37,4 +37,4 @@ select
 from changes c
 join mart_pupil p using (school_code, upn)
 group by all
-order by mean_change_grades desc, p.pupil_name
+order by mean_change_grades desc, p.pupil_name, c.upn   -- two pupils may share a name

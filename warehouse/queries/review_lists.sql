@@ -9,9 +9,8 @@ select
     r.year_group,
     r.reason
 from mart_review_list r
-semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
-                      $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
+join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
+                 $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) p
     using (school_code, upn)
-join mart_pupil p using (school_code, upn)
 where r.school_code = $school and r.assessment_point = $assessment_point
-order by r.list, r.rule, p.surname, p.forename
+order by r.list, r.rule, p.name_order   -- by surname, forename (and UPN: two pupils may share a name)

@@ -29,10 +29,9 @@ select
     p.prior_attainment_band,
     p.custom_groups
 from mart_progress m
-semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
-                      $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
+join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
+                 $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) p
     using (school_code, upn)
-join mart_pupil p using (school_code, upn)
 join dim_subject s using (school_code, subject_code)
 left join dim_staff t on t.school_code = m.school_code and t.staff_code = m.teacher_code
 where m.school_code = $school and m.assessment_point = $assessment_point

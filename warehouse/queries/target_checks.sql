@@ -17,10 +17,9 @@ select
     t.target_not_challenging,
     t.flags
 from mart_target_check t
-semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
-                      $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
+join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
+                 $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) p
     using (school_code, upn)
-join mart_pupil p using (school_code, upn)
 join dim_subject s using (school_code, subject_code)
 where t.school_code = $school
   and ($subject_code is null or t.subject_code = $subject_code)

@@ -12,9 +12,8 @@ select
              else a.points / a.grade_width end) as grade_order,
     count(*) as pupils
 from int_ks_grade a
-join mart_pupil p using (school_code, upn)
-semi join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
-                      $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) v
+join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
+                 $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) p
     using (school_code, upn)
 where a.school_code = $school and a.assessment_point = $assessment_point and a.subject_code = $subject_code
   and a.grade_type = $grade_type and a.grade_entered
