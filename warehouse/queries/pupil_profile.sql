@@ -1,6 +1,8 @@
 -- One pupil's record (within the viewer's scope).
+-- The pupil asked, not each row's, is looked for in the viewer's list: the rows are that pupil's, and
+-- DuckDB plans a list of hundreds compared with a column as an IN list (about 1 ms a query for a head of year).
 select *
 from mart_pupil
 where school_code = $school and upn = $upn
   and ($scope_schools is null or list_contains($scope_schools, school_code))
-  and ($scope_upns is null or list_contains($scope_upns, upn))
+  and ($scope_upns is null or list_contains($scope_upns, $upn))   -- the pupil asked (see above)

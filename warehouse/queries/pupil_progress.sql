@@ -1,5 +1,7 @@
 -- One pupil's working-at grades at every drop, with targets, progress targets
 -- and status, for the Pupil page's subjects table and trajectories.
+-- The pupil asked, not each row's, is looked for in the viewer's list: the rows are that pupil's, and
+-- DuckDB plans a list of hundreds compared with a column as an IN list (about 1 ms a query for a head of year).
 select
     m.subject_code,
     s.subject_name,
@@ -24,6 +26,6 @@ join dim_subject s using (school_code, subject_code)
 left join dim_staff t on t.school_code = m.school_code and t.staff_code = m.teacher_code
 where m.school_code = $school and m.upn = $upn
   and ($scope_schools is null or list_contains($scope_schools, m.school_code))
-  and ($scope_upns is null or list_contains($scope_upns, m.upn))
+  and ($scope_upns is null or list_contains($scope_upns, $upn))   -- the pupil asked (see above)
   and ($scope_subjects is null or list_contains($scope_subjects, m.subject_code))
 order by s.subject_name, m.point_sequence
