@@ -62,6 +62,7 @@ def test_lookups_answered_from_memory_are_their_queries_answers(trust, few_keys,
     scopes = [Scope.everything(), Scope(schools=(schools[1],)), Scope(schools=tuple(schools)),
               Scope(schools=(schools[0],), upns=tuple(some_pupils)), Scope(subjects=("MA4",)), Scope.nothing()]
     drops = [point for point, in rows("select distinct assessment_point from dim_assessment_point order by 1")]
+    drops.append("No such drop")
     keys = {
         "point_dates": [dict(school=s, assessment_point=p) for s, p in rows(
             "select school_code, assessment_point from dim_assessment_point order by all")[::5]]
@@ -75,10 +76,10 @@ def test_lookups_answered_from_memory_are_their_queries_answers(trust, few_keys,
         "pupil_interventions": [dict(school=s, upn=u) for s, u in rows(
             "select distinct school_code, upn from fct_intervention order by all")[::7]]
         + [dict(school=schools[0], upn=some_pupils[0] + "X")],
-        "trust_schools": [dict(assessment_point=p, year_group=y) for p in [*drops, "No such drop"] for y in range(7, 14)],
-        "trust_schools_all_years": [dict(assessment_point=p) for p in [*drops, "No such drop"]],
-        "trust_trend": [dict(assessment_point=p, year_group=y) for p in [*drops, "No such drop"] for y in range(7, 14)],
-        "trust_trend_all_years": [dict(assessment_point=p) for p in [*drops, "No such drop"]],
+        "trust_schools": [dict(assessment_point=p, year_group=y) for p in drops for y in range(7, 14)],
+        "trust_schools_all_years": [dict(assessment_point=p) for p in drops],
+        "trust_trend": [dict(assessment_point=p, year_group=y) for p in drops for y in range(7, 14)],
+        "trust_trend_all_years": [dict(assessment_point=p) for p in drops],
     }
     assert set(keys) == set(LOOKUPS)
     compared = 0

@@ -314,8 +314,8 @@ class WarehouseReader:
             shape = (name, frozenset(parameter for parameter, value in used.items() if value is not None))
             many = _MANY_ROWS_LAST.get(shape, name in _NAMES_WITH_MANY_ROWS)
             frame = frame_of(result.to_arrow_table()) if many else result.df()
-            _MANY_ROWS_LAST[shape] = len(frame) >= MANY_ROWS
-            if _MANY_ROWS_LAST[shape]:
+            _MANY_ROWS_LAST[shape] = many_now = len(frame) >= MANY_ROWS
+            if many_now:
                 _NAMES_WITH_MANY_ROWS.add(name)
             return frame
         finally:
