@@ -14,6 +14,12 @@ from warehouse.config import load_settings  # noqa: E402
 from warehouse.store import Store  # noqa: E402
 
 
+def pytest_configure(config):
+    # As in the app (warehouse/data.py): the reader reads a DB-API result through Arrow on purpose (the
+    # relation API DuckDB's warning suggests was slower here); pytest resets the module's own filter per test.
+    config.addinivalue_line("filterwarnings", "ignore:Arrow output on a DB-API result:UserWarning")
+
+
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch) -> Path:
     """A warehouse of its own for one test."""
