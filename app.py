@@ -41,10 +41,12 @@ viewer = signed_in()
 if viewer is None:
     import_charts_beside()   # the sign-in draws no chart: a fresh server shows it sooner
     # A visitor sees the sign-in at whatever page a link named, and that page with the link's view
-    # (its query string) opens once they are in (if their role has it).
-    run_routed(st.navigation([st.Page(render_sign_in, title="Sign in", icon=":material/login:", url_path=path,
-                                      default=(i == 0)) for i, path in enumerate([*PAGES, "sign_out"])],
-                             position="hidden"))
+    # (its query string) opens once they are in (if their role has it). The sign-in's own default page: a
+    # default page is served at the root only, so a link to a page made the default would be "not found".
+    run_routed(st.navigation([st.Page(render_sign_in, title="Sign in", icon=":material/login:", url_path="sign_in",
+                                      default=True)]
+                             + [st.Page(render_sign_in, title="Sign in", icon=":material/login:", url_path=path)
+                                for path in [*PAGES, "sign_out"]], position="hidden"))
     st.stop()
 
 from pages.charts import skip_schema_check_outside_tests  # noqa: E402 (Altair: ~0.7 s to import, not for the sign-in)

@@ -56,7 +56,8 @@ def schools_compared(view: loaders.TrustView, point: str, year: str) -> None:
     st.caption("On track % by school, highest first; the dashed line is the trust's (all its graded subjects "
                "together). Open a school's views from the table.")
     table = schools.assign(open=[school_link(code, point, year) for code in schools["school_code"]])
-    st.dataframe(table[list(COLUMNS)], hide_index=True, width="stretch", column_config=COLUMNS)
+    # A dash, not Streamlit's "None", where a figure does not apply (KS4's for Years 7-10) or has no pupils.
+    st.dataframe(table[list(COLUMNS)], hide_index=True, width="stretch", column_config=COLUMNS, placeholder="–")
     downloads(schools.drop(columns=["graded_with_target", "on_track_or_ahead"]), "trust-schools")
 
 
