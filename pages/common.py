@@ -214,11 +214,12 @@ def with_group_labels(compared: pd.DataFrame) -> pd.DataFrame:
 
 def show_table(frame: pd.DataFrame, empty_message: str, column_config: dict,
                download_as: str | None = None) -> None:
-    """A table, or a reassuring line saying why it has no rows; with CSV and Excel downloads if named."""
+    """A table, or a reassuring line saying why it has no rows; with CSV and Excel downloads if named. A
+    missing value shows as a dash, not Streamlit's "None"."""
     if frame.empty:
         st.success(empty_message)
         return
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config, placeholder="–")
     if download_as:
         downloads(frame, download_as)
 

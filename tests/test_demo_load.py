@@ -274,6 +274,7 @@ def test_the_targets_and_interventions_pages_show_the_marts(demo_env):
     impact = at.dataframe[0].value
     assert sorted(zip(impact.programme, impact.impact_grades)) == sorted(query(
         demo_env, "select programme, impact_grades from mart_intervention_impact"))
+    assert at.dataframe[0].proto.placeholder == "–"   # a figure missing: a dash, not "None"
     # A programme some pupils are still in: their "To" is blank, not Streamlit's "None".
     running, still_in = query(demo_env, "select programme, count(*) from fct_intervention where end_date is null "
                                         "group by programme order by programme limit 1")[0]
