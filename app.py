@@ -4,6 +4,8 @@ Pages render; they get their data from named loaders (warehouse/loaders.py)
 and named queries, within the viewer's scope (warehouse/access.py) and the view
 chosen in the sidebar filters, which the URL keeps (a link reproduces the view).
 """
+from functools import partial
+
 import streamlit as st
 
 from pages.common import current_scope, import_charts_beside, quiet_run, run_routed
@@ -43,10 +45,9 @@ if viewer is None:
     # A visitor sees the sign-in at whatever page a link named, and that page with the link's view
     # (its query string) opens once they are in (if their role has it). The sign-in's own default page: a
     # default page is served at the root only, so a link to a page made the default would be "not found".
-    run_routed(st.navigation([st.Page(render_sign_in, title="Sign in", icon=":material/login:", url_path="sign_in",
-                                      default=True)]
-                             + [st.Page(render_sign_in, title="Sign in", icon=":material/login:", url_path=path)
-                                for path in [*PAGES, "sign_out"]], position="hidden"))
+    sign_in = partial(st.Page, render_sign_in, title="Sign in", icon=":material/login:")
+    run_routed(st.navigation([sign_in(url_path="sign_in", default=True),
+                              *(sign_in(url_path=path) for path in [*PAGES, "sign_out"])], position="hidden"))
     st.stop()
 
 from pages.charts import skip_schema_check_outside_tests  # noqa: E402 (Altair: ~0.7 s to import, not for the sign-in)

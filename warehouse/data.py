@@ -39,10 +39,9 @@ class EmptyWarehouse(Exception):
 # of rows is read through Arrow, into the frame .df() would make (frame_of; tests/test_demo_load.py compares the
 # two for every named query), and any other by .df(). By shape, not by name alone: a whole school's rows
 # (no year group, no subgroup) follow a year group's few hundred, and read by .df() cost 8 ms more. A shape not
-# seen yet is read as the query's answers have been: through Arrow once any had thousands of rows.
+# seen yet is read as the query's other shapes last were: through Arrow if any of them had thousands of rows.
 MANY_ROWS = 1000
 _MANY_ROWS_LAST: dict[tuple[str, frozenset], bool] = {}   # by shape: whether its last answer had MANY_ROWS
-_NAMES_WITH_MANY_ROWS: set[str] = set()                   # queries that have answered with MANY_ROWS
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 _NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
              pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
@@ -312,11 +311,11 @@ class WarehouseReader:
             used = {k: v for k, v in params.items() if k in query_parameters(name)}
             result = cursor.execute(query_statement(name), used)
             shape = (name, frozenset(parameter for parameter, value in used.items() if value is not None))
-            many = _MANY_ROWS_LAST.get(shape, name in _NAMES_WITH_MANY_ROWS)
+            many = _MANY_ROWS_LAST.get(shape)
+            if many is None:   # a few hundred shapes at most, looked through once per new one
+                many = any(last for (asked, _), last in list(_MANY_ROWS_LAST.items()) if asked == name)
             frame = frame_of(result.to_arrow_table()) if many else result.df()
-            _MANY_ROWS_LAST[shape] = many_now = len(frame) >= MANY_ROWS
-            if many_now:
-                _NAMES_WITH_MANY_ROWS.add(name)
+            _MANY_ROWS_LAST[shape] = len(frame) >= MANY_ROWS
             return frame
         finally:
             cursor.close()
