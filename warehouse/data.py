@@ -45,30 +45,54 @@ _MANY_ROWS_LAST: dict[tuple[str, frozenset], bool] = {}   # by shape: whether it
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 _NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
              pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)   # pandas' "str", as .df() makes text
+_NO_VALUES = np.empty(0, dtype=object)
+_NO_VALUES.flags.writeable = False   # one empty list, shared by every row without one
 
 
 def frame_of(table: pa.Table) -> pd.DataFrame:
     """A query's Arrow rows as the data frame DuckDB's .df() makes of them: a date as a timestamp, a decimal
-    as a float, an integer or true/false column as pandas' nullable type where it has a missing value, and a
-    missing list as pd.NA."""
-    schema = pa.schema([field.with_type(pa.timestamp("us")) if pa.types.is_date(field.type)
-                        else field.with_type(pa.float64()) if pa.types.is_decimal(field.type) else field
-                        for field in table.schema])
-    table = table.cast(schema) if schema != table.schema else table
-    # Arrow's own conversion, then only the columns it would make otherwise: an integer or true/false column
-    # with a missing value (a float or object column from Arrow), all-missing text, and missing lists. Column
-    # by column through the nullable types would cost a few milliseconds more on a wide answer.
-    frame = table.to_pandas()
-    for position, (field, column) in enumerate(zip(table.schema, table.columns)):
-        if field.type in _NULLABLE and column.null_count:
-            frame.isetitem(position, pd.Series(_NULLABLE[field.type].__from_arrow__(column), index=frame.index))
-        elif pa.types.is_string(field.type) and column.null_count == len(column):   # .df(): no text, no str
-            frame.isetitem(position, pd.Series([None] * len(column), index=frame.index, dtype=object))
-        elif pa.types.is_list(field.type) and column.null_count:
-            values = frame.iloc[:, position].to_numpy(dtype=object, copy=True)
-            values[column.is_null().to_numpy(zero_copy_only=False)] = pd.NA
-            frame.isetitem(position, pd.Series(values, index=frame.index, dtype=object))
+    as a float, an integer or true/false column as pandas' nullable type where it has a missing value, text
+    with none at all (or no rows) as object, and a list as an array (pd.NA where missing). Column by column
+    into one frame: Arrow's own to_pandas, then changing the columns it makes otherwise, took twice as long
+    (a school's pupils for Groups and gaps: 1.2 ms against 0.5)."""
+    columns = {position: _column_of(field.type, column)
+               for position, (field, column) in enumerate(zip(table.schema, table.columns))}
+    frame = pd.DataFrame(columns, copy=False)
+    frame.columns = table.column_names
     return frame
+
+
+def _column_of(kind: pa.DataType, column: pa.ChunkedArray):
+    if pa.types.is_string(kind):
+        return _TEXT.__from_arrow__(column) if column.null_count < len(column) else np.full(len(column), None)
+    if kind in _NULLABLE:
+        return _NULLABLE[kind].__from_arrow__(column) if column.null_count else column.to_numpy()
+    if pa.types.is_floating(kind):
+        return column.to_numpy()
+    if pa.types.is_date(kind):
+        return column.cast(pa.timestamp("us")).to_numpy()
+    if pa.types.is_decimal(kind):
+        return column.cast(pa.float64()).to_numpy()
+    if pa.types.is_list(kind):
+        return _lists_of(column)
+    return column.to_pandas().array
+
+
+def _lists_of(column: pa.ChunkedArray) -> np.ndarray:
+    """Each row's list as an array of its values, as .df() makes it. Most rows' lists are empty (a pupil
+    in no school group): they share one empty array, and only the others are taken (Arrow's to_pandas makes
+    an array for every row: 1 ms for a school's 10,000 subject rows, against 0.5)."""
+    column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    offsets = column.offsets.to_numpy()
+    values = column.values.to_numpy(zero_copy_only=False)
+    lists = np.empty(len(column), dtype=object)
+    lists[:] = [_NO_VALUES] * len(column)
+    for row in np.flatnonzero(np.diff(offsets)):
+        lists[row] = values[offsets[row]:offsets[row + 1]]
+    if column.null_count:
+        lists[column.is_null().to_numpy(zero_copy_only=False)] = pd.NA
+    return lists
 
 
 # Threads a query runs on. A dashboard query reads one school's few row groups: split over threads, it spends
