@@ -102,7 +102,7 @@ def machine() -> str:
 NAIVE_TABLES = ("mart_progress", "mart_pupil", "mart_attendance_pupil", "mart_ks4_pupil", "mart_review_list",
                 "mart_target_check", "mart_intervention_impact", "mart_trust_progress",
                 "mart_trust_attendance", "mart_ks4_school", "fct_target", "fct_intervention",
-                "fct_attendance_session", "fct_attendance_summary", "dim_subject", "dim_staff",
+                "fct_attendance_session", "fct_attendance_summary", "dim_subject",
                 "dim_assessment_point", "int_grade_scale", "int_a8_estimate")
 
 
@@ -139,7 +139,6 @@ class Naive:
         # The marts' numbers for the pages' orders by name (mart_pupil.name_order, dim_subject.name_order).
         self.subject_names = self.t["dim_subject"][["school_code", "subject_code", "subject_name", "name_order"]
                                                    ].rename(columns={"name_order": "subject_order"})
-        self.staff = self.t["dim_staff"][["school_code", "staff_code", "staff_name"]]
 
     def run(self, name: str, **params) -> pd.DataFrame:
         return getattr(self, name)(params)
@@ -203,8 +202,8 @@ class Naive:
         out["pct_on_track"] = [_pct(a, b) for a, b in zip(out["on"], out["graded_with_target"])]
         out["pct_below"] = [_pct(a, b) for a, b in zip(out["below"], out["graded_with_target"])]
         out["mean_gap_grades"] = out["mean_gap_grades"].round(2)
-        names = self.subject_names[self.subject_names["school_code"] == p["school"]]
-        out = out.merge(names.drop(columns="school_code"), on="subject_code")
+        names = rows.drop_duplicates("subject_code")[["subject_code", "subject_name"]]
+        out = out.merge(names, on="subject_code")
         return out.drop(columns=["on", "below"]).sort_values(["pct_on_track", "subject_name"])
 
     def overview_ks4(self, p):
@@ -260,8 +259,7 @@ class Naive:
         return rows.merge(pupils, on=["school_code", "upn"])
 
     def status_grid(self, p):
-        rows = self._with_pupil(self._progress(p)).merge(self.subject_names, on=["school_code", "subject_code"])
-        rows = rows.rename(columns={"name_order": "pupil_order"})
+        rows = self._with_pupil(self._progress(p)).rename(columns={"name_order": "pupil_order"})
         return rows.sort_values(["pupil_order", "subject_order"])[
             ["upn", "pupil_name", "tutor_group", "subject_name", "status", "pupil_order", "subject_order"]]
 
@@ -313,10 +311,7 @@ class Naive:
         return self._one_pupil("mart_pupil", p).drop(columns="_year_start")
 
     def pupil_progress(self, p):
-        rows = self._one_pupil("mart_progress", p, "subject_code").merge(self.subject_names,
-                                                                         on=["school_code", "subject_code"])
-        rows = rows.merge(self.staff, how="left", left_on=["school_code", "teacher_code"],
-                          right_on=["school_code", "staff_code"]).rename(columns={"staff_name": "teacher"})
+        rows = self._one_pupil("mart_progress", p, "subject_code").rename(columns={"teacher_name": "teacher"})
         rows["progress_target_points"] = rows["progress_target_points"].round(2)
         return rows.sort_values(["subject_name", "point_sequence"])
 
@@ -354,10 +349,7 @@ class Naive:
             rows = rows[rows["subject_code"] == p["subject_code"]]
         rows = self._with_pupil(rows, ("pupil_name", "surname", "forename", "tutor_group", "gender", "disadvantaged",
                                        "sen_status", "eal", "prior_attainment_band", "custom_groups", "name_order"))
-        rows = rows.merge(self.subject_names, on=["school_code", "subject_code"])
-        rows = rows.merge(self.staff, how="left", left_on=["school_code", "teacher_code"],
-                          right_on=["school_code", "staff_code"])
-        rows["teacher"] = rows["staff_name"].fillna(rows["teacher_code"])
+        rows["teacher"] = rows["teacher_name"].fillna(rows["teacher_code"])
         status = rows["status"]
         rows["on_track"] = status.isin(["ahead", "on_track"]).astype(object).where(status.notna(), None)
         rows["below_target"] = status.isin(["below", "well_below"]).astype(object).where(status.notna(), None)

@@ -11,7 +11,7 @@
 -- commendation  effort:      the top effort grade in review.good_effort_subjects or more subjects;
 --               progress:    ahead of the progress target in review.ahead_subjects or more subjects.
 with progress as (
-    select p.*, s.subject_name, s.effort_scale
+    select p.*, s.effort_scale
     from mart_progress p
     join dim_subject s using (school_code, subject_code)
     join dim_assessment_point ap using (school_code, assessment_point)

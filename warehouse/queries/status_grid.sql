@@ -7,15 +7,14 @@ select
     m.upn,
     p.pupil_name,
     p.tutor_group,
-    s.subject_name,
+    m.subject_name,
     m.status,
     p.name_order as pupil_order,
-    s.name_order as subject_order
+    m.subject_order
 from mart_progress m
 join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
                  $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) p
     using (school_code, upn)
-join dim_subject s using (school_code, subject_code)
 where m.school_code = $school and m.assessment_point = $assessment_point
   and ($scope_subjects is null or list_contains($scope_subjects, m.subject_code))
 order by pupil_order, subject_order

@@ -9,9 +9,9 @@ select
     p.tutor_group,
     m.year_group,
     m.subject_code,
-    s.subject_name,
+    m.subject_name,
     m.class_code,
-    coalesce(t.staff_name, m.teacher_code) as teacher,
+    coalesce(m.teacher_name, m.teacher_code) as teacher,
     m.grade_scale,
     m.working_at,
     m.working_at_points,
@@ -32,10 +32,8 @@ from mart_progress m
 join view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
                  $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) p
     using (school_code, upn)
-join dim_subject s using (school_code, subject_code)
-left join dim_staff t on t.school_code = m.school_code and t.staff_code = m.teacher_code
 where m.school_code = $school and m.assessment_point = $assessment_point
   and ($subject_code is null or m.subject_code = $subject_code)
   and ($scope_subjects is null or list_contains($scope_subjects, m.subject_code))
   and m.working_at_points is not null
-order by p.name_order, s.name_order
+order by p.name_order, m.subject_order
