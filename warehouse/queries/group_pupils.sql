@@ -45,12 +45,13 @@ attendance as (   -- the school's rows only (a join on the pupil's school would 
     where a.school_code = $school and a.academic_year = point.academic_year
 ),
 
+-- The school's pupils in a programme that year, in scope or not: only the view's pupils, who are, are joined to
+-- them (restating the viewer's list here cost a head of year's view 0.7 ms).
 programmes as (
     select distinct i.upn
     from fct_intervention i, point
     where i.school_code = $school
       and i.start_date < point.year_start + interval 1 year
-      and ($scope_upns is null or list_contains($scope_upns, i.upn))
       and (i.end_date is null or i.end_date >= point.year_start)
 )
 
