@@ -318,6 +318,22 @@ def test_the_attendance_page_counts_the_views_sessions(demo_env):
 
 
 @pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result")   # compared as the reader reads big answers
+def test_mart_progress_names_subjects_and_teachers_as_the_dimensions_do(demo_env):
+    """The names mart_progress carries for the pages (the subject, its place by name, the teacher) are those of
+    dim_subject and dim_staff on every row, and carrying them neither drops nor repeats a grade."""
+    rows, = query(demo_env, "select count(*) from int_ks_grade where grade_type = 'working_at'")[0]
+    assert query(demo_env, "select count(*), count(subject_name), count(subject_order) from mart_progress") == [
+        (rows, rows, rows)]
+    differing = query(demo_env, """
+        select count(*) from mart_progress m
+        join dim_subject s using (school_code, subject_code)
+        left join dim_staff t on t.school_code = m.school_code and t.staff_code = m.teacher_code
+        where m.subject_name is distinct from s.subject_name or m.subject_order is distinct from s.name_order
+           or m.teacher_name is distinct from t.staff_name""")
+    named, = query(demo_env, "select count(teacher_name) from mart_progress")[0]
+    assert differing == [(0,)] and named > 0
+
+
 def test_every_named_query_reads_into_the_frame_duckdb_would_make(demo_env):
     """The reader converts a query's rows through Arrow (a third quicker on thousands of rows of text than
     DuckDB's own .df()); for every named query, on views wide and narrow, the frame is the one .df() makes:
