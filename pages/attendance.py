@@ -3,7 +3,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.common import (RECORD_COLUMN, current_scope, downloads, open_a_pupil, remembered, use_the_router,
+from pages.common import (MISSING, RECORD_COLUMN, current_scope, downloads, open_a_pupil, remembered, use_the_router,
                           warehouse_run, with_group_labels, with_record_links)
 from pages.filters import current_view, describe
 from warehouse import analysis, loaders
@@ -56,7 +56,7 @@ if run is not None and view.school is not None:
             absent = with_group_labels(analysis.compare_groups(pupils, SPLITS[split], analysis.PERSISTENT_ABSENCE))
             table = compared[["group", "pupils", "value", "gap"]].merge(
                 absent[["group", "value", "gap"]], on="group", suffixes=("", "_pa"))
-            st.dataframe(table, hide_index=True, width="stretch", column_config={
+            st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING, column_config={
                 "group": split, "pupils": "Pupils",
                 "value": st.column_config.NumberColumn("Attendance %", format="%.1f"),
                 "gap": st.column_config.NumberColumn("Gap to the rest", format="%+.1f"),
@@ -87,7 +87,7 @@ if run is not None and view.school is not None:
                            else pupils[:0])
                 group_table = members.sort_values("attendance_pct")[[c for c in PUPIL_COLUMNS if c != "open"]]
                 st.dataframe(with_record_links(group_table, view), hide_index=True, width="stretch",
-                             column_config=PUPIL_COLUMNS)
+                             placeholder=MISSING, column_config=PUPIL_COLUMNS)
                 downloads(group_table, "attendance-group")
 
     def against_progress():
@@ -114,7 +114,7 @@ if run is not None and view.school is not None:
         if shown.empty:
             st.success("No pupil in this view is persistently absent between these dates.")
         else:
-            st.dataframe(with_record_links(shown, view), hide_index=True, width="stretch",
+            st.dataframe(with_record_links(shown, view), hide_index=True, width="stretch", placeholder=MISSING,
                          column_config=PUPIL_COLUMNS)
             downloads(shown, "persistently-absent")
             open_a_pupil(absent_pupils, view, "attendance_absent_pupil")

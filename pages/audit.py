@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from pages.common import downloads, use_the_router
+from pages.common import MISSING, downloads, use_the_router
 from warehouse import staff_store
 
 # What the log's actions mean, for the filter.
@@ -34,7 +34,7 @@ if not entries:
 log = pd.DataFrame([{"at": e.at, "actor": e.actor, "action": e.action, "subject": e.subject,
                      "old": None if e.old is None else str(e.old), "new": None if e.new is None else str(e.new)}
                     for e in entries])
-st.dataframe(log, hide_index=True, width="stretch", column_config={
+st.dataframe(log, hide_index=True, width="stretch", placeholder=MISSING, column_config={
     "at": "When (UTC)", "actor": "Who", "action": "What", "subject": "To what",
     "old": st.column_config.TextColumn("Before", width="medium"),
     "new": st.column_config.TextColumn("After", width="large")})

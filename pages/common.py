@@ -132,6 +132,10 @@ def pupil_links(view, upns) -> list[str]:
     return [f"/pupil?{kept}{'&' if kept else ''}upn={quote_plus(str(upn))}" for upn in upns]
 
 
+# How a table shows a missing figure (a grade not entered, a gap with no target, a rate with no pupils),
+# rather than Streamlit's "None". A table where missing means "not yet" (a programme or target with no end)
+# shows a blank instead.
+MISSING = "–"
 RECORD_COLUMN = st.column_config.LinkColumn("Record", display_text="Open", help="The pupil's record (Pupil page).")
 
 
@@ -219,7 +223,7 @@ def show_table(frame: pd.DataFrame, empty_message: str, column_config: dict,
     if frame.empty:
         st.success(empty_message)
         return
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config, placeholder="–")
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config, placeholder=MISSING)
     if download_as:
         downloads(frame, download_as)
 

@@ -64,5 +64,6 @@ if result is not None:
         st.caption(f"{rows:,} row{'s' if rows != 1 else ''} in {result.elapsed:.1f} s"
                    + (f": the first {rows:,} only (the console shows at most {limits.max_rows:,})."
                       if result.truncated else "."))
-        st.dataframe(result.frame, hide_index=True, width="stretch")
+        # SQL's word for a missing value, as someone writing a query expects it (not Streamlit's "None").
+        st.dataframe(result.frame, hide_index=True, width="stretch", placeholder="NULL")
         downloads(result.frame, "console-result")

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import run_query, show_table, use_the_router
+from pages.common import MISSING, run_query, show_table, use_the_router
 
 # Status as icon and word, not colour alone.
 STATUS_LABELS = {"loaded": "✓ loaded", "rejected": "✗ rejected"}
@@ -44,7 +44,7 @@ if batches is not None:
     st.caption("For each file: rows read = rows loaded + rows quarantined (a rejected file loads nothing).")
     shown = batches.drop(columns=["file_hash"]).assign(status=batches.status.map(STATUS_LABELS))
     st.dataframe(
-        shown, hide_index=True, width="stretch",
+        shown, hide_index=True, width="stretch", placeholder=MISSING,
         column_config={
             "batch_id": "Batch", "file_name": "File", "kind": "Kind", "layout": "Layout", "status": "Status",
             "rows_read": st.column_config.NumberColumn("Read", help="Rows read from the file."),
@@ -80,7 +80,7 @@ if batches is not None:
     report = run_query("validation_report", batch_id=batch_id)
     st.dataframe(
         report.assign(success=report.success.map({True: "✓ passed", False: "✗ failed"})),
-        hide_index=True, width="stretch",
+        hide_index=True, width="stretch", placeholder=MISSING,
         column_config={
             "expectation": "Check (Great Expectations)", "column_name": "Column", "reason": "What it means",
             "success": "Result", "unexpected_count": st.column_config.NumberColumn("Rows failing"),

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.charts import highlight
-from pages.common import current_scope, downloads, pupil_links, use_the_router, warehouse_run
+from pages.common import MISSING, current_scope, downloads, pupil_links, use_the_router, warehouse_run
 from pages.filters import current_view, describe
 from warehouse import explore
 from warehouse.explore import KS4_BASES, MEASURES, PUPIL, SPLITS, SUBJECT, Question
@@ -220,12 +220,13 @@ if run is not None and view.school is not None:
             picked = explore.group_label(chosen[0].get("group"), chosen[0].get("group2") if split2 else None)
         shown, config = figures_table(figures, question)
         with st.expander("The figures as a table"):
-            st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+            st.dataframe(shown, hide_index=True, width="stretch", placeholder=MISSING, column_config=config)
             downloads(shown, "explore-figures", group_sizes=("pupils", "rest_pupils"), group_labels=("group", "group2"))
     else:
         shown, config = figures_table(figures, question)
-        event = st.dataframe(shown, hide_index=True, width="stretch", column_config=config, on_select="rerun",
-                             selection_mode="single-row", key=f"explore_rows_{measure.key}_{split.key}_{second}")
+        event = st.dataframe(shown, hide_index=True, width="stretch", placeholder=MISSING, column_config=config,
+                             on_select="rerun", selection_mode="single-row",
+                             key=f"explore_rows_{measure.key}_{split.key}_{second}")
         selected = event.selection.rows if event else []
         if selected:
             picked = labels[selected[0]]
@@ -257,6 +258,6 @@ if run is not None and view.school is not None:
         st.caption(f"{show}: {behind['upn'].nunique():,} pupils" + (
             f", {len(behind):,} subject grades" if level == SUBJECT else "")
                    + f", the {what} the figure {measure.format(figures.iloc[labels.index(show)]['value'])} counts.")
-        st.dataframe(listed, hide_index=True, width="stretch",
+        st.dataframe(listed, hide_index=True, width="stretch", placeholder=MISSING,
                      column_config={c: PUPIL_COLUMNS.get(c) for c in columns})
         downloads(listed.drop(columns="open"), "explore-pupils")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.charts import highlight
-from pages.common import current_scope, downloads, drill_down, pupil_links, use_the_router, warehouse_run
+from pages.common import MISSING, current_scope, downloads, drill_down, pupil_links, use_the_router, warehouse_run
 from pages.filters import current_view, describe
 from warehouse import groups, loaders
 
@@ -29,7 +29,7 @@ def pupil_table(pupils: pd.DataFrame, view, name: str) -> None:
     shown = pupils.assign(open=pupil_links(view, pupils["upn"]),
                           mean_gap_grades=pupils["sum_gap_grades"] / pupils["gaps"].where(pupils["gaps"] > 0))
     shown = shown[[c for c in PUPIL_COLUMNS if c in shown.columns]]
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=PUPIL_COLUMNS)
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=MISSING, column_config=PUPIL_COLUMNS)
     downloads(shown.drop(columns="open"), name)
 
 
@@ -134,7 +134,8 @@ if run is not None and view.school is not None:
         with table_side:
             table = gaps[["split", "label", "pupils", "value", "rest_value", "gap"]]
             number = "%.1f" if measure.unit == "%" else "%+.2f" if measure.unit == "grades" else "%.2f"
-            st.dataframe(table, hide_index=True, width="stretch", height=min(560, 36 + 35 * len(table)),
+            st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING,
+                         height=min(560, 36 + 35 * len(table)),
                          column_config={
                              "split": "Split", "label": "Group", "pupils": "Pupils",
                              "value": st.column_config.NumberColumn(measure.label, format=number),
@@ -178,7 +179,7 @@ if run is not None and view.school is not None:
         with chart_side:
             event = st.altair_chart(venn_chart(venn, labels), on_select="rerun", key="groups_venn")
         with table_side:
-            st.dataframe(venn.regions[["region", "pupils"]], hide_index=True, width="stretch",
+            st.dataframe(venn.regions[["region", "pupils"]], hide_index=True, width="stretch", placeholder=MISSING,
                          column_config={"region": "Region", "pupils": "Pupils"})
         region = drill_down("Show the pupils in", list(venn.regions["region"]), "groups_region", event,
                             help="Or click a number in the diagram.")

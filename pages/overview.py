@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.charts import highlight
-from pages.common import current_scope, drill_down, subject_page_link, use_the_router, warehouse_run
+from pages.common import MISSING, current_scope, drill_down, subject_page_link, use_the_router, warehouse_run
 from pages.filters import current_view, describe
 from warehouse import loaders
 
@@ -120,7 +120,7 @@ if run is not None and view.school is not None:
                    "each threshold. Progress 8 is an estimate against the DfE table named in the last column.")
         table = data.ks4.assign(basis=data.ks4["basis"].map(BASES))
         st.dataframe(
-            table, hide_index=True, width="stretch",
+            table, hide_index=True, width="stretch", placeholder=MISSING,
             column_config={
                 "basis": "Basis", "pupils": "Pupils",
                 "avg_attainment8": st.column_config.NumberColumn("Attainment 8", format="%.1f"),

@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from pages import charts, staff_panels
-from pages.common import current_actor, current_scope, record_event, remembered, use_the_router, warehouse_run
+from pages.common import (MISSING, current_actor, current_scope, record_event, remembered, use_the_router,
+                          warehouse_run)
 from pages.filters import current_view
 from warehouse import analysis, loaders
 from warehouse.loaders import STATUS_LABELS
@@ -112,7 +113,7 @@ if run is not None and view.school is not None:
         table = now.assign(status=now["status"].map(STATUS_LABELS).fillna("–"))[
             ["subject_name", "working_at", "target", "progress_target_points", "gap_grades", "status", "effort",
              "teacher", "class_code"]]
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
+        st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING, column_config={
             "subject_name": "Subject", "working_at": "Working at",
             "target": st.column_config.TextColumn("Target", help="The end-of-key-stage target in force at this drop."),
             "progress_target_points": st.column_config.NumberColumn(
@@ -143,7 +144,7 @@ if run is not None and view.school is not None:
         if record.attendance.empty:
             st.info("No attendance imported for this pupil.")
         else:
-            st.dataframe(record.attendance, hide_index=True, width="stretch", column_config={
+            st.dataframe(record.attendance, hide_index=True, width="stretch", placeholder=MISSING, column_config={
                 "academic_year": "Year", "counted_from": "From", "possible_sessions": "Possible",
                 "present_sessions": "Present", "authorised_absence_sessions": "Authorised",
                 "unauthorised_absence_sessions": "Unauthorised",
@@ -159,10 +160,12 @@ if run is not None and view.school is not None:
         if record.interventions.empty:
             st.info("Not in any intervention programme.")
         else:
-            st.dataframe(record.interventions, hide_index=True, width="stretch", column_config={
+            st.dataframe(record.interventions, hide_index=True, width="stretch", placeholder="", column_config={
                 "programme": "Programme", "subject_name": "Subject",
                 "start_date": st.column_config.DateColumn("From", format="DD/MM/YYYY"),
-                "end_date": st.column_config.DateColumn("To", format="DD/MM/YYYY"), "lead": "Lead"})
+                "end_date": st.column_config.DateColumn(
+                    "To", format="DD/MM/YYYY", help="Blank while the pupil is still in the programme."),
+                "lead": "Lead"})
 
     def targets_tab():
         targets = remembered(loaders.pupil_targets, run, current_scope(), view.school, upn)

@@ -12,6 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from pages.common import MISSING
 from warehouse import loaders, staff_records
 from warehouse.access import may_write
 from warehouse.config import load_settings
@@ -74,7 +75,7 @@ def pupil_targets(run, scope: Scope, school: str, upn: str, history: pd.DataFram
                 "(the measures are being worked out again).", icon=":material/autorenew:")
     st.caption("Every target and estimate on record: who set each, when and why. Targets set here are "
                "marked 'tracker'; a target applies to the drops from the date it was set.")
-    st.dataframe(history, hide_index=True, width="stretch", column_config={
+    st.dataframe(history, hide_index=True, width="stretch", placeholder=MISSING, column_config={
         "subject_name": "Subject", "target_kind": "Kind", "grade": "Grade", "target_source": "Source",
         "set_by": "Set by", "set_on": st.column_config.DateColumn("Set on", format="DD/MM/YYYY"),
         "reason": st.column_config.TextColumn("Why", width="large"), "is_current": "Current"})
@@ -173,7 +174,7 @@ def _actions_table(actions: pd.DataFrame, key: str, names: dict | None = None) -
     if names is not None:
         shown = shown.assign(pupil=shown["upn"].map(names).fillna(shown["upn"]))
         columns = ["pupil"] + columns
-    st.dataframe(shown[columns], hide_index=True, width="stretch", key=key, column_config={
+    st.dataframe(shown[columns], hide_index=True, width="stretch", placeholder=MISSING, key=key, column_config={
         "pupil": "Pupil", "action": st.column_config.TextColumn("Action", width="medium"), "owner": "Who",
         "due_on": st.column_config.DateColumn("Due", format="DD/MM/YYYY"), "status": "Status",
         "impact": st.column_config.TextColumn("Impact", width="medium"), "agreed_at_review": "Agreed at"})
@@ -269,7 +270,7 @@ def _curricular_table(targets: pd.DataFrame) -> None:
                            starts_on=pd.to_datetime(targets["starts_on"]).dt.date,
                            ends_on=pd.to_datetime(targets["ends_on"]).dt.date)
     st.dataframe(shown[["subject_code", "applies", "body", "starts_on", "ends_on", "set_by_name"]], hide_index=True,
-                 width="stretch", column_config={
+                 width="stretch", placeholder=MISSING, column_config={
                      "subject_code": "Subject", "applies": "For",
                      "body": st.column_config.TextColumn("Target", width="large"),
                      "starts_on": st.column_config.DateColumn("From", format="DD/MM/YYYY"),

@@ -5,8 +5,8 @@ import streamlit as st
 
 from pages import staff_panels
 from pages.charts import highlight
-from pages.common import (current_scope, downloads, drill_down, open_a_pupil, pupil_links, remembered, subject_link,
-                          use_the_router, warehouse_run, with_group_labels)
+from pages.common import (MISSING, current_scope, downloads, drill_down, open_a_pupil, pupil_links, remembered,
+                          subject_link, use_the_router, warehouse_run, with_group_labels)
 from pages.filters import current_view, describe
 from warehouse import analysis, loaders
 from warehouse.loaders import STATUS_LABELS
@@ -27,7 +27,7 @@ def pupil_table(pupils: pd.DataFrame, name: str) -> None:
     """The pupils behind a figure, each a link to their record; downloadable."""
     shown = pupils.assign(status=pupils["status"].map(STATUS_LABELS),
                           open=pupil_links(view, pupils["upn"]))[list(PUPIL_COLUMNS)]
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=PUPIL_COLUMNS)
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=MISSING, column_config=PUPIL_COLUMNS)
     downloads(shown.drop(columns="open"), name)
 
 
@@ -40,7 +40,8 @@ if run is not None and view.school is not None:
         st.info("Choose a subject in the sidebar. On track by subject for this view:")
         by_subject = loaders.overview(run, current_scope(), view).by_subject
         by_subject = by_subject.assign(open=[subject_link(view, code) for code in by_subject["subject_code"]])
-        st.dataframe(by_subject.drop(columns="subject_code"), hide_index=True, width="stretch", column_config={
+        st.dataframe(by_subject.drop(columns="subject_code"), hide_index=True, width="stretch", placeholder=MISSING,
+                     column_config={
             "subject_name": "Subject", "open": st.column_config.LinkColumn("Subject page", display_text="Open"), "graded_with_target": "Graded with a target",
             "pct_on_track": st.column_config.ProgressColumn("On track %", format="%.1f", min_value=0, max_value=100),
             "pct_below": st.column_config.NumberColumn("Below %", format="%.1f"),
@@ -64,7 +65,7 @@ if run is not None and view.school is not None:
                            "better in this subject than elsewhere.")
 
     st.subheader("By class and teacher")
-    st.dataframe(data.by_class, hide_index=True, width="stretch", column_config={
+    st.dataframe(data.by_class, hide_index=True, width="stretch", placeholder=MISSING, column_config={
         "class_code": "Class", "teacher": "Teacher", "pupils": "Pupils",
         "pct_on_track": st.column_config.ProgressColumn("On track %", format="%.1f", min_value=0, max_value=100),
         "mean_gap_grades": st.column_config.NumberColumn("Mean gap (grades)", format="%+.2f"),
@@ -86,7 +87,8 @@ if run is not None and view.school is not None:
                    "Mean residual (grades)": analysis.mean_of("residual_grades")}[measure]
         raw_groups = analysis.compare_groups(pupils, SPLITS[split], summary)
         compared = with_group_labels(raw_groups)
-        st.dataframe(compared.drop(columns="group_by"), hide_index=True, width="stretch", column_config={
+        st.dataframe(compared.drop(columns="group_by"), hide_index=True, width="stretch", placeholder=MISSING,
+                     column_config={
             "group": split, "pupils": "Pupils", "value": st.column_config.NumberColumn(measure, format="%.2f"),
             "rest_pupils": "Rest: pupils", "rest_value": st.column_config.NumberColumn("Rest", format="%.2f"),
             "gap": st.column_config.NumberColumn("Gap to the rest", format="%+.2f")})
@@ -102,7 +104,7 @@ if run is not None and view.school is not None:
                          opacity=highlight(pick)))
         grade_event = st.altair_chart(chart, width="stretch", on_select="rerun", key="subject_grades")
         st.caption("Pupils by prior-attainment band (rows) and whole grade (columns).")
-        st.dataframe(data.transition.rename_axis("Prior attainment"), width="stretch")
+        st.dataframe(data.transition.rename_axis("Prior attainment"), width="stretch", placeholder=MISSING)
 
     picked = (grade_event.selection.get("pick") or [{}])[0].get("pick")
     if picked is not None and picked != st.session_state.get("subject_grade_clicked"):
@@ -132,7 +134,7 @@ if run is not None and view.school is not None:
     if below.empty:
         st.success("No pupil is below target in this subject.")
     else:
-        st.dataframe(below[columns].sort_values("gap_grades"), hide_index=True, width="stretch",
+        st.dataframe(below[columns].sort_values("gap_grades"), hide_index=True, width="stretch", placeholder=MISSING,
                      column_config=PUPIL_COLUMNS)
         downloads(below[[c for c in columns if c != "open"]], "pupils-below-target")
         open_a_pupil(below.sort_values("gap_grades"), view, "subject_below_pupil")

@@ -1,7 +1,8 @@
 """Targets: current targets that look wrong by the 2008 guide's checks, with who set them and why."""
 import streamlit as st
 
-from pages.common import RECORD_COLUMN, current_scope, downloads, use_the_router, warehouse_run, with_record_links
+from pages.common import (MISSING, RECORD_COLUMN, current_scope, downloads, use_the_router, warehouse_run,
+                          with_record_links)
 from pages.filters import current_view, describe
 from warehouse import loaders
 
@@ -36,7 +37,7 @@ if run is not None and view.school is not None:
     st.caption(f"{len(table):,} targets with a flag." if only_flagged
                else f"All {len(table):,} targets, those with a flag first.")
     st.dataframe(
-        with_record_links(table, view), hide_index=True, width="stretch",
+        with_record_links(table, view), hide_index=True, width="stretch", placeholder=MISSING,
         column_config={"pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group", "subject_name": "Subject",
          "target": "Target", "set_by": "Set by", "set_on": st.column_config.DateColumn("Set on", format="DD/MM/YYYY"),
          "reason": "Why", "prediction_method": "Checked against", "predicted_grade": "Prediction",

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from pages.common import current_scope, downloads, use_the_router, warehouse_run
+from pages.common import MISSING, current_scope, downloads, use_the_router, warehouse_run
 from warehouse import loaders
 
 YEARS = ["All"] + [str(year) for year in range(7, 14)]
@@ -57,7 +57,7 @@ def schools_compared(view: loaders.TrustView, point: str, year: str) -> None:
                "together). Open a school's views from the table.")
     table = schools.assign(open=[school_link(code, point, year) for code in schools["school_code"]])
     # A dash, not Streamlit's "None", where a figure does not apply (KS4's for Years 7-10) or has no pupils.
-    st.dataframe(table[list(COLUMNS)], hide_index=True, width="stretch", column_config=COLUMNS, placeholder="–")
+    st.dataframe(table[list(COLUMNS)], hide_index=True, width="stretch", column_config=COLUMNS, placeholder=MISSING)
     downloads(schools.drop(columns=["graded_with_target", "on_track_or_ahead"]), "trust-schools")
 
 

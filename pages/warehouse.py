@@ -2,7 +2,7 @@
 import altair as alt
 import streamlit as st
 
-from pages.common import run_query, use_the_router
+from pages.common import MISSING, run_query, use_the_router
 
 use_the_router()
 st.title("Warehouse")
@@ -40,7 +40,7 @@ if summary is not None:
     )
     st.altair_chart(chart, width="stretch")
     st.dataframe(
-        by_year, hide_index=True, width="stretch",
+        by_year, hide_index=True, width="stretch", placeholder=MISSING,
         column_config={
             "school_code": "School", "year_group": "Year", "pupils": "Pupils",
             "disadvantaged": st.column_config.NumberColumn("Disadvantaged", help="Pupils flagged disadvantaged."),
@@ -53,7 +53,7 @@ if summary is not None:
     st.subheader("Assessment points")
     points = run_query("assessment_points")
     st.dataframe(
-        points, hide_index=True, width="stretch",
+        points, hide_index=True, width="stretch", placeholder=MISSING,
         column_config={
             "school_code": "School", "assessment_point": "Assessment point", "academic_year": "Year",
             "term": "Term", "point_date": st.column_config.DateColumn("Date", format="DD/MM/YYYY"),

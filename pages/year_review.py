@@ -1,7 +1,7 @@
 """Year review, for heads of year and tutors: who to discuss and why, every pupil's subjects, and who moved."""
 import streamlit as st
 
-from pages.common import (RECORD_COLUMN, current_scope, downloads, open_a_pupil, remembered, use_the_router,
+from pages.common import (MISSING, RECORD_COLUMN, current_scope, downloads, open_a_pupil, remembered, use_the_router,
                           warehouse_run, with_record_links)
 from pages import staff_panels
 from pages.filters import current_view, describe
@@ -44,7 +44,8 @@ if run is not None and view.school is not None:
             st.success("No pupil meets a concern rule at this drop.")
             return
         table = concerns.drop(columns="list").assign(rule=concerns["rule"].map(RULES))
-        st.dataframe(with_record_links(table, view), hide_index=True, width="stretch", column_config=listed)
+        st.dataframe(with_record_links(table, view), hide_index=True, width="stretch", placeholder=MISSING,
+                     column_config=listed)
         downloads(table, "concerns")
         open_a_pupil(table.drop_duplicates("upn"), view, "review_concern_pupil")
 
@@ -53,7 +54,8 @@ if run is not None and view.school is not None:
             st.info("No pupil meets a commendation rule at this drop.")
             return
         table = commendations.drop(columns="list").assign(rule=commendations["rule"].map(RULES))
-        st.dataframe(with_record_links(table, view), hide_index=True, width="stretch", column_config=listed)
+        st.dataframe(with_record_links(table, view), hide_index=True, width="stretch", placeholder=MISSING,
+                     column_config=listed)
         downloads(table, "commendations")
 
     def grid_tab():
@@ -65,8 +67,8 @@ if run is not None and view.school is not None:
             return
         subjects = [c for c in grid.columns if c not in ("pupil_name", "upn", "tutor_group")]
         st.dataframe(with_record_links(grid, view).style.map(colour, subset=subjects), hide_index=True,
-                     width="stretch", column_config={"pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN",
-                                                     "tutor_group": "Tutor group"})
+                     width="stretch", placeholder=MISSING, column_config={
+                         "pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group"})
         downloads(grid, "status-grid")
 
     def movers_tab():
@@ -80,7 +82,8 @@ if run is not None and view.school is not None:
             return
         st.caption(f"Working-at grades at {view.assessment_point} against {view.compare_point}, "
                    "same subjects; largest rise first.")
-        st.dataframe(with_record_links(moved, view), hide_index=True, width="stretch", column_config={
+        st.dataframe(with_record_links(moved, view), hide_index=True, width="stretch", placeholder=MISSING,
+                     column_config={
             "pupil_name": "Pupil", "open": RECORD_COLUMN, "upn": "UPN", "tutor_group": "Tutor group",
             "subjects": "Subjects", "subjects_up": "Up", "subjects_same": "Same", "subjects_down": "Down",
             "mean_change_grades": st.column_config.NumberColumn("Mean change (grades)", format="%+.2f")})

@@ -15,6 +15,12 @@ def app(page: str | None = None):
     return open_page(page)
 
 
+def shows_missing_values_plainly(at) -> bool:
+    """Every table sets how a missing value shows (a dash, or a blank where it means "not yet"), so none
+    shows Streamlit's "None"."""
+    return all(table.proto.HasField("placeholder") for table in at.dataframe)
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_each_page_on_an_empty_warehouse_says_how_to_import(data_dir, page):
     at = app(page)
@@ -45,6 +51,7 @@ def test_warehouse_page_shows_the_marts_figures(loaded):
     assert query(loaded, "select count(*) from fct_assessment where grade_entered") == [(35,)]
     by_year = at.dataframe[0].value
     assert dict(zip(by_year.year_group, by_year.pupils)) == {10: 10, 11: 10}
+    assert shows_missing_values_plainly(at)
     assert len(at.get("vega_lite_chart")) == 1
 
 
@@ -58,6 +65,7 @@ def test_data_quality_page_shows_batches_quarantine_and_report(loaded):
     assert list(quarantined.row_number) == [4] and list(quarantined.value) == ["5x"]
     assert at.selectbox[0].value.endswith("assessments.csv (loaded)")  # the batch with a problem first
     report = at.dataframe[2].value
+    assert shows_missing_values_plainly(at)
     failed = report[report.success == "✗ failed"]
     assert list(failed.reason) == ["grade is not on the subject's grade scale"]
     assert list(failed.unexpected_count) == [1]
@@ -68,6 +76,7 @@ def test_each_page_renders_on_a_small_school_with_a_drop_not_yet_graded(loaded, 
     # Grades at Autumn only; the Spring drop is in the points file but has none yet.
     at = app(page)
     assert not at.exception
+    assert shows_missing_values_plainly(at)
     assert at.sidebar.selectbox(key="f_point").value == "2025/26 Autumn"   # the latest drop with grades
     at.sidebar.selectbox(key="f_point").set_value("2025/26 Spring").run()
     assert not at.exception
