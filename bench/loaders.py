@@ -375,7 +375,6 @@ class Naive:
     # Groups and gaps
     def group_pupils(self, p):
         pupils = self.view_pupils(p).sort_values("name_order")
-        point = self._point(p)
         progress = self.t["mart_progress"]
         m = progress[(progress["school_code"] == p["school"]) & (progress["assessment_point"] == p["assessment_point"])]
         if p.get("subject_code") is not None:
@@ -391,20 +390,23 @@ class Naive:
         k = self._ks4_at(p)
         k = k[["upn", "attainment8", "p8_estimate_exact", "basics_4", "basics_5", "ebacc_entered", "best_english",
                "best_maths"]]
+        out = pupils.merge(g, how="left", on="upn").merge(a, how="left", on="upn").merge(k, how="left", on="upn")
+        for column in ("graded_subjects", "on_track_subjects", "below_subjects", "gaps"):
+            out[column] = out[column].fillna(0).astype(int)
+        out["has_ks4"] = out["upn"].isin(k["upn"])
+        out["sen"] = out["sen_status"].isin(["K", "E"])
+        return out
+
+    def programme_pupils(self, p):
+        """The school's pupils in a programme in the drop's academic year."""
         i = self.t["fct_intervention"]
-        start = pd.Timestamp(int(point["academic_year_start"]), 9, 1)
+        start = pd.Timestamp(int(self._point(p)["academic_year_start"]), 9, 1)
         ends = pd.to_datetime(i["end_date"])
         i = i[(i["school_code"] == p["school"]) & (pd.to_datetime(i["start_date"]) < start + pd.DateOffset(years=1))
               & (ends.isna() | (ends >= start))]
         if p.get("scope_upns") is not None:
             i = i[i["upn"].isin(p["scope_upns"])]
-        out = pupils.merge(g, how="left", on="upn").merge(a, how="left", on="upn").merge(k, how="left", on="upn")
-        for column in ("graded_subjects", "on_track_subjects", "below_subjects", "gaps"):
-            out[column] = out[column].fillna(0).astype(int)
-        out["has_ks4"] = out["upn"].isin(k["upn"])
-        out["in_programme"] = out["upn"].isin(i["upn"])
-        out["sen"] = out["sen_status"].isin(["K", "E"])
-        return out
+        return i[["upn"]].drop_duplicates()
 
     # Attendance page
     def _sessions(self, p: dict) -> pd.DataFrame:

@@ -76,6 +76,7 @@ def test_lookups_answered_from_memory_are_their_queries_answers(trust, few_keys,
         "pupil_interventions": [dict(school=s, upn=u) for s, u in rows(
             "select distinct school_code, upn from fct_intervention order by all")[::7]]
         + [dict(school=schools[0], upn=some_pupils[0] + "X")],
+        "programme_pupils": [dict(school=s, assessment_point=p) for s in [*schools, "S999"] for p in drops],
         "trust_schools": [dict(assessment_point=p, year_group=y) for p in drops for y in range(7, 14)],
         "trust_schools_all_years": [dict(assessment_point=p) for p in drops],
         "trust_trend": [dict(assessment_point=p, year_group=y) for p in drops for y in range(7, 14)],

@@ -118,7 +118,7 @@ class Lookup:
 
 
 # A DuckDB query costs 3-9 ms however few rows it reads (a cursor, parsing, planning, the frame), several
-# times what these small tables take to filter. Kept in memory (at 60 schools 660-13,500 rows, at most 1 MiB,
+# times what these small tables take to filter. Kept in memory (at 60 schools 660-20,400 rows, about 1 MiB at most,
 # read at the first ask after each snapshot: 5-55 ms), each is looked up in 0.02-1 ms (_LookupTable).
 # tests/test_trust.py checks each against its query, scopes included.
 _TRUST = dict(scope={"scope_schools": "school_code"}, none_for=("scope_upns", "scope_subjects"))
@@ -130,6 +130,8 @@ LOOKUPS = {
                                         scope={"scope_schools": "school_code", "scope_upns": "upn"}),
     "pupil_interventions": Lookup(keys={"school": "school_code", "upn": "upn"},
                                   scope={"scope_schools": "school_code", "scope_upns": "upn"}),
+    "programme_pupils": Lookup(keys={"school": "school_code", "assessment_point": "assessment_point"},
+                               scope={"scope_schools": "school_code", "scope_upns": "upn"}),
     # The Trust overview's figures (every drop and year group of every school, summed from counts), for
     # whole-school viewers only.
     "trust_schools": Lookup(keys={"assessment_point": "assessment_point", "year_group": "year_group"}, **_TRUST),

@@ -254,8 +254,11 @@ def academic_year_dates(run: Run, view: ViewFilters) -> tuple:
 
 def group_pupils(run: Run, scope: Scope, view: ViewFilters, basis: str = "working_at") -> pd.DataFrame:
     """The view's pupils, one row each, with their groups, progress, attendance, KS4 figures on `basis`
-    and programmes: what the Groups and gaps page splits and intersects (warehouse/groups.py)."""
-    return run("group_pupils", **loader_params(scope, view, basis=basis))
+    and whether they are in a programme that year: what the Groups and gaps page splits and intersects
+    (warehouse/groups.py)."""
+    params = loader_params(scope, view, basis=basis)
+    pupils = run("group_pupils", **params)
+    return pupils.assign(in_programme=pupils["upn"].isin(run("programme_pupils", **params)["upn"]))
 
 
 def staff_targets_included(run: Run) -> int:

@@ -3,18 +3,13 @@
 -- to the progress target at the drop (summed, so groups get the Overview's
 -- share of graded subjects), attendance in the drop's academic year, KS4
 -- figures on the chosen basis (Year 11, or the chosen year group, as on the
--- Overview), and whether they are in an intervention programme that year.
+-- Overview). Whether they are in an intervention programme that year is
+-- looked up by the loader (programme_pupils).
 with pupils as (
     select p.*
     from view_pupils($scope_schools, $scope_upns, $school, $assessment_point, $year_group,
                      $disadvantaged, $sen_status, $gender, $prior_attainment_band, $custom_group) p
     where p.school_code = $school
-),
-
-point as (
-    select academic_year, make_date(academic_year_start, 9, 1) as year_start
-    from dim_assessment_point
-    where school_code = $school and assessment_point = $assessment_point
 ),
 
 progress as (
@@ -41,18 +36,10 @@ ks4 as (
 
 attendance as (   -- the school's rows only (a join on the pupil's school would read every school's)
     select a.*
-    from mart_attendance_pupil a, point
-    where a.school_code = $school and a.academic_year = point.academic_year
-),
-
--- The school's pupils in a programme that year, in scope or not: only the view's pupils, who are, are joined to
--- them (restating the viewer's list here cost a head of year's view 0.7 ms).
-programmes as (
-    select distinct i.upn
-    from fct_intervention i, point
-    where i.school_code = $school
-      and i.start_date < point.year_start + interval 1 year
-      and (i.end_date is null or i.end_date >= point.year_start)
+    from mart_attendance_pupil a
+    where a.school_code = $school and a.academic_year = (
+        select academic_year from dim_assessment_point
+        where school_code = $school and assessment_point = $assessment_point)
 )
 
 select
@@ -87,11 +74,9 @@ select
     k.best_english >= 4 as english_4,
     k.best_maths >= 4 as maths_4,
     k.best_english >= 5 as english_5,
-    k.best_maths >= 5 as maths_5,
-    r.upn is not null as in_programme
+    k.best_maths >= 5 as maths_5
 from pupils p
 left join progress g on g.upn = p.upn
 left join attendance a on a.upn = p.upn
 left join ks4 k on k.upn = p.upn
-left join programmes r on r.upn = p.upn
 order by p.name_order
