@@ -87,7 +87,7 @@ def _lists_of(column: pa.ChunkedArray) -> np.ndarray:
     offsets = column.offsets.to_numpy()
     values = column.values.to_numpy(zero_copy_only=False)
     lists = np.empty(len(column), dtype=object)
-    lists[:] = [_NO_VALUES] * len(column)
+    lists.fill(_NO_VALUES)
     for row in np.flatnonzero(np.diff(offsets)):
         lists[row] = values[offsets[row]:offsets[row + 1]]
     if column.null_count:
