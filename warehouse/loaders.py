@@ -249,7 +249,8 @@ def attendance(run: Run, scope: Scope, view: ViewFilters, from_date, to_date) ->
 def academic_year_dates(run: Run, view: ViewFilters) -> tuple:
     """1 September of the chosen drop's academic year, and the drop's date."""
     point = run("point_dates", school=view.school, assessment_point=view.assessment_point)
-    return point["year_start"].iat[0], point["point_date"].iat[0]
+    at = point.columns.get_loc   # by position: a column taken as a Series first took twice as long (20 us)
+    return point.iat[0, at("year_start")], point.iat[0, at("point_date")]
 
 
 def group_pupils(run: Run, scope: Scope, view: ViewFilters, basis: str = "working_at") -> pd.DataFrame:
