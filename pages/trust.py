@@ -89,12 +89,12 @@ run = warehouse_run()
 if run is not None:
     scope = current_scope()
     points = loaders.trust_points(run, scope)
-    if points.empty:
+    if not points:
         st.info("No school of yours has working-at grades yet.")
         st.stop()
     left, right, _ = st.columns([2, 1, 3])
     # Kept in the URL (?point=…&year=…): a link reproduces the comparison.
-    point = left.selectbox("Drop", list(points["assessment_point"]), key="point", bind="query-params",
+    point = left.selectbox("Drop", points, key="point", bind="query-params",
                            help="Each school's drop of this name.")
     # No format_func: a bound select box keeps the label shown in the URL, and ?year=11 is the sidebar's form.
     year = right.selectbox("Year group", YEARS, key="year", bind="query-params")

@@ -81,6 +81,7 @@ def test_lookups_answered_from_memory_are_their_queries_answers(trust, few_keys,
         "trust_schools_all_years": [dict(assessment_point=p) for p in drops],
         "trust_trend": [dict(assessment_point=p, year_group=y) for p in drops for y in range(7, 14)],
         "trust_trend_all_years": [dict(assessment_point=p) for p in drops],
+        "trust_school_points": [{}],
     }
     assert set(keys) == set(LOOKUPS)
     compared = 0
@@ -171,10 +172,40 @@ def test_the_trust_figure_is_all_its_subjects_together_and_the_gap_is_by_hand(ru
     assert schools.iloc[0].disadvantaged_gap_pts == round(disadvantaged - others, 1)
 
 
+def test_the_drops_offered_are_latest_first_each_by_its_earliest_schools_date():
+    """By hand: a drop one school holds later than the other is dated by the earlier, and drops on the same
+    day are latest name first (rows as trust_school_points gives them: oldest first, then by name)."""
+    import pandas as pd
+
+    rows = pd.DataFrame({"school_code": ["S2", "S1", "S1", "S1", "S2", "S1"],
+                         "assessment_point": ["Autumn", "Mocks", "Careers", "Spring", "Spring", "Autumn"],
+                         "point_date": pd.to_datetime(["2025-12-01", "2026-02-06", "2026-03-20", "2026-03-20",
+                                                       "2026-03-20", "2026-03-27"])})
+    # Not by name (Spring, Mocks, Careers, Autumn), nor by a school's latest date (Autumn first).
+    assert loaders.trust_points(lambda name, **params: rows, Scope.everything()) == [
+        "Spring", "Careers", "Mocks", "Autumn"]
+
+
+@pytest.mark.parametrize("scope", [Scope.everything(), Scope(schools=("S002",)), Scope(schools=("S001", "S002"))],
+                         ids=["trust", "one school", "both"])
+def test_the_drops_offered_are_those_the_viewers_schools_have_grades_at(run, trust, scope):
+    import duckdb
+
+    with duckdb.connect(str(trust.current_snapshot()), read_only=True) as con:
+        expected = con.execute("""
+            select assessment_point from mart_trust_progress
+            where $schools is null or list_contains($schools, school_code)
+            group by all order by min(point_date) desc, assessment_point desc""",
+                               {"schools": scope.params()["scope_schools"]}).fetchall()
+    assert loaders.trust_points(run, scope) == [point for point, in expected]
+    assert POINT in loaders.trust_points(run, scope)
+
+
 def test_a_viewer_of_some_pupils_or_subjects_gets_no_trust_figures(run):
     assert loaders.trust(run, Scope(upns=("X",)), POINT, None).schools.empty
     assert loaders.trust(run, Scope(subjects=("MA4",)), POINT, None).trend.empty
-    assert loaders.trust_points(run, Scope(upns=("X",))).empty
+    assert loaders.trust_points(run, Scope(upns=("X",))) == []
+    assert loaders.trust_points(run, Scope(subjects=("MA4",))) == []
     only_one = loaders.trust(run, Scope(schools=("S002",)), POINT, None)
     assert list(only_one.schools["school_code"]) == ["S002"] and set(only_one.trend["school_code"]) == {"S002"}
 

@@ -278,9 +278,11 @@ def subject_classes(run: Run, scope: Scope, school: str) -> dict[str, str]:
     return dict(zip(classes["class_code"], classes["subject_code"]))
 
 
-def trust_points(run: Run, scope: Scope) -> pd.DataFrame:
-    """The drops the trust's schools have grades at, by name, latest first."""
-    return run("trust_points", **scope.params())
+def trust_points(run: Run, scope: Scope) -> list[str]:
+    """The drops the viewer's schools have grades at, by name, latest first: each dated by the earliest of its
+    schools' (none for a viewer of some pupils or subjects)."""
+    drops = run("trust_school_points", **scope.params())   # oldest first, then by name
+    return list(dict.fromkeys(drops["assessment_point"].tolist()))[::-1]   # each name where first met: its earliest
 
 
 @dataclass
