@@ -282,7 +282,7 @@ def trust_points(run: Run, scope: Scope) -> list[str]:
     """The drops the viewer's schools have grades at, by name, latest first: each dated by the earliest of its
     schools' (none for a viewer of some pupils or subjects)."""
     drops = run("trust_school_points", **scope.params())   # oldest first, then by name
-    return list(dict.fromkeys(drops["assessment_point"].tolist()))[::-1]   # each name where first met: its earliest
+    return drops["assessment_point"].unique().tolist()[::-1]   # each name where first met: at its earliest
 
 
 @dataclass
