@@ -54,18 +54,23 @@ from pages.charts import skip_schema_check_outside_tests  # noqa: E402 (Altair: 
 
 skip_schema_check_outside_tests()
 
-# Each role's pages, its first page the default (a link to another page opens the default instead), under
-# the viewer's name, and a way out. (In the navigation itself: no extra elements to redraw on every rerun.)
+# Each role's pages under the viewer's name, and a way out. (In the navigation itself: no extra elements to
+# redraw on every rerun.) A link to a page the role lacks opens the first page.
 run = quiet_run()
 options = loaders.filter_options(run, current_scope()) if run else None
 # The trust overview only for a viewer who sees more than one school.
 several_schools = options is not None and options["school_code"].nunique() > 1
 allowed = [path for path in pages_for(viewer.role) if path in PAGES and (path != "trust" or several_schools)]
-pages = [st.Page(f"pages/{path}.py", title=PAGES[path][0], icon=PAGES[path][1], url_path=path, default=(i == 0))
-         for i, path in enumerate(allowed)]
+pages = [st.Page(f"pages/{path}.py", title=PAGES[path][0], icon=PAGES[path][1], url_path=path) for path in allowed]
+# The root is a hidden page that opens the first page, with the link's view. Were the first page the default,
+# it would be served at the root only, and a link to it (/overview?year=9, as opened by someone already signed
+# in with the school's identity provider) would open with "Page not found".
+home = st.Page(lambda: None, title=pages[0].title, url_path="home", default=True, visibility="hidden")
 pages.append(st.Page(render_sign_out, title="Sign out", icon=":material/logout:", url_path="sign_out"))
 who = f"{viewer.account.display_name} · {viewer.account.role_label}"
-navigation = st.navigation({who + (" · demo school, made-up pupils" if viewer.demo else ""): pages})
+navigation = st.navigation({who + (" · demo school, made-up pupils" if viewer.demo else ""): [home, *pages]})
+if navigation is home:
+    st.switch_page(pages[0], query_params=st.query_params.to_dict())
 if navigation.url_path not in PAGES_WITHOUT_VIEW:
     render_sidebar_filters(options)
 show_saved_message()

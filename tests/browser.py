@@ -33,20 +33,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(data_dir: Path):
-    """The dashboard served on a free loopback port, reading the warehouse in data_dir: its URL."""
-    with running_server(data_dir) as (url, _):
+def running_app(data_dir: Path, *options: str):
+    """The dashboard served on a free loopback port, reading the warehouse in data_dir (with more of
+    Streamlit's command-line options, e.g. "--secrets.files", path): its URL."""
+    with running_server(data_dir, *options) as (url, _):
         yield url
 
 
 @contextlib.contextmanager
-def running_server(data_dir: Path):
+def running_server(data_dir: Path, *options: str):
     """As running_app: the URL and the server's process (for benchmarks that watch its memory)."""
     port = free_port()
     env = {**os.environ, "TRACKER_DATA_DIR": str(data_dir)}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+         "--server.address", "127.0.0.1", "--server.headless", "true", *options],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

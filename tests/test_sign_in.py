@@ -72,6 +72,46 @@ def test_signing_in_with_a_password_in_a_browser(school):
     assert any(entry.action == "account.change_password" and entry.actor == "head@school.example" for entry in log)
 
 
+def test_a_link_opened_by_someone_signed_in_with_the_identity_provider_opens_its_page(school, tmp_path):
+    """Someone the school's identity provider has signed in (its cookie, as Streamlit signs it after the
+    provider's answer) opens links: to their first page with a view, and to the root. Each opens their
+    first page with the view, and never "Page not found" (which a link to a default page, served only at
+    the root, would show)."""
+    import json
+
+    from streamlit.web.server.starlette.starlette_app_utils import create_signed_value
+
+    from tests.browser import browser_page, require_chromium, running_app
+
+    require_chromium()
+    secret = "a cookie secret for this test only"
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f"""[auth]
+redirect_uri = "http://127.0.0.1/oauth2callback"
+cookie_secret = "{secret}"
+client_id = "tracker"
+client_secret = "not a secret"
+server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
+""")
+    with running_app(school.data_dir, "--secrets.files", str(secrets)) as url, browser_page() as page:
+        page.set_default_timeout(30_000)
+        user = json.dumps({"origin": url, "is_logged_in": True, "email": "head@school.example"})
+        page.context.add_cookies([{"name": "_streamlit_user", "url": url,
+                                   "value": create_signed_value(secret, "_streamlit_user", user).decode()}])
+        view = "point=2025%2F26+Autumn"   # not the latest drop, which opens without a link's view
+        for link in (f"/overview?{view}", f"/?{view}"):
+            page.goto(url + link)
+            page.get_by_role("heading", name="Overview").wait_for()
+            page.wait_for_url(lambda address: "/overview?" in address and view in address)
+            page.wait_for_timeout(2_000)
+            assert not page.get_by_text("Page not found").count(), link
+            assert "Ms Head" in page.get_by_test_id("stSidebar").inner_text()
+            assert page.get_by_test_id("stSidebar").get_by_role("combobox", name="Assessment point").input_value() \
+                == "2025/26 Autumn"
+    log = staff_store.read(Accounts.default().store)
+    assert any(entry.action == "sign_in" and entry.actor == "head@school.example" for entry in log)
+
+
 def test_a_session_ends_after_an_hour_idle(school):
     at = AppTest.from_file("../app.py", default_timeout=60)
     long_ago = time.time() - IDLE_SECONDS - 1
